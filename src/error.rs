@@ -1,0 +1,207 @@
+//! The one error type of the crate: a stable code per failure, a static message that says
+//! what to do, and an optional hint for a likely mistake.
+//!
+//! Messages and hints are `&'static str`: they can never contain the key, the signature or
+//! the body, whatever the input was.
+
+use core::fmt;
+
+/// What went wrong. Each variant has a stable [`code`](ErrorCode::code) string, which is
+/// also the `code` of the JavaScript `WebhookVerificationError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// No `N-Signature` header (or an empty one).
+    MissingSignature,
+    /// The `N-Signature` value is not strict, padded, standard base64, or is repeated.
+    MalformedSignature,
+    /// The decoded signature is not exactly as long as the key's modulus.
+    SignatureLength,
+    /// The signature does not match the body under this key.
+    InvalidSignature,
+    /// The key could not be read, or is not a usable RSA public key.
+    InvalidKey,
+    /// The key's modulus is shorter than the minimum accepted size (2048 bits by default).
+    WeakKey,
+    /// The body given was not the raw request body (a parsed object, `null`, a number...).
+    BodyNotRaw,
+    /// The verified body is not JSON text.
+    InvalidJson,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 8] = [
+        ErrorCode::MissingSignature,
+        ErrorCode::MalformedSignature,
+        ErrorCode::SignatureLength,
+        ErrorCode::InvalidSignature,
+        ErrorCode::InvalidKey,
+        ErrorCode::WeakKey,
+        ErrorCode::BodyNotRaw,
+        ErrorCode::InvalidJson,
+    ];
+
+    /// The stable, machine-readable code, e.g. `"invalid_signature"`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ErrorCode::MissingSignature => "missing_signature",
+            ErrorCode::MalformedSignature => "malformed_signature",
+            ErrorCode::SignatureLength => "signature_length",
+            ErrorCode::InvalidSignature => "invalid_signature",
+            ErrorCode::InvalidKey => "invalid_key",
+            ErrorCode::WeakKey => "weak_key",
+            ErrorCode::BodyNotRaw => "body_not_raw",
+            ErrorCode::InvalidJson => "invalid_json",
+        }
+    }
+
+    /// The HTTP status a webhook handler should answer with.
+    ///
+    /// Failures of the request (signature, body) are the sender's: 400 or 401, so that a
+    /// forged delivery is refused. Failures of the receiver's own setup (key, how the body was
+    /// passed) are 500: Zentitle will retry, and the delivery is not lost while you fix it.
+    pub const fn status(self) -> u16 {
+        match self {
+            ErrorCode::MissingSignature
+            | ErrorCode::MalformedSignature
+            | ErrorCode::SignatureLength
+            | ErrorCode::InvalidSignature => 401,
+            ErrorCode::InvalidJson => 400,
+            ErrorCode::InvalidKey | ErrorCode::WeakKey | ErrorCode::BodyNotRaw => 500,
+        }
+    }
+
+    /// The default message: what failed and what to do.
+    pub const fn message(self) -> &'static str {
+        match self {
+            ErrorCode::MissingSignature => {
+                "No N-Signature header: every Zentitle webhook carries one. Pass the request headers (or the header value) as the second argument."
+            }
+            ErrorCode::MalformedSignature => {
+                "The N-Signature header is not a valid signature: it must be standard base64 with '=' padding, sent once."
+            }
+            ErrorCode::SignatureLength => {
+                "The N-Signature header decodes to a signature whose length does not match the key: it was made with another key, or was cut short."
+            }
+            ErrorCode::InvalidSignature => {
+                "The signature does not match the body: the body was changed after signing (or re-serialised), or it was signed with another key."
+            }
+            ErrorCode::InvalidKey => {
+                "The key is not a usable RSA public key. Pass the RSA modulus shown in Zentitle (base64url), a JWK, a PEM or a DER public key."
+            }
+            ErrorCode::WeakKey => {
+                "The RSA key is shorter than the minimum accepted size (2048 bits unless minKeyBits says otherwise)."
+            }
+            ErrorCode::BodyNotRaw => {
+                "The body must be the raw request body (string, Uint8Array, Buffer or ArrayBuffer), exactly as received."
+            }
+            ErrorCode::InvalidJson => "The body verified but is not valid UTF-8 JSON text.",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An error of this crate: an [`ErrorCode`] and, where a common mistake is likely, a hint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    hint: Option<&'static str>,
+}
+
+impl Error {
+    /// An error with the code's default message and no hint.
+    pub const fn new(code: ErrorCode) -> Self {
+        Error { code, hint: None }
+    }
+
+    /// An error with a hint that names the likely mistake.
+    pub const fn with_hint(code: ErrorCode, hint: &'static str) -> Self {
+        Error {
+            code,
+            hint: Some(hint),
+        }
+    }
+
+    /// What went wrong.
+    pub const fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message: never contains the key, the signature or the body.
+    pub const fn message(&self) -> &'static str {
+        self.code.message()
+    }
+
+    /// The likely cause, when one is recognisable.
+    pub const fn hint(&self) -> Option<&'static str> {
+        self.hint
+    }
+
+    /// The HTTP status a handler should answer with (see [`ErrorCode::status`]).
+    pub const fn status(&self) -> u16 {
+        self.code.status()
+    }
+}
+
+impl From<ErrorCode> for Error {
+    fn from(code: ErrorCode) -> Self {
+        Error::new(code)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())?;
+        if let Some(hint) = self.hint {
+            f.write_str(" Hint: ")?;
+            f.write_str(hint)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn codes_are_unique_and_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.code();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_appends_the_hint() {
+        let e = Error::with_hint(ErrorCode::MalformedSignature, "use base64.");
+        assert_eq!(e.to_string(), format!("{} Hint: use base64.", e.message()));
+        assert_eq!(
+            Error::new(ErrorCode::InvalidKey).to_string(),
+            ErrorCode::InvalidKey.message()
+        );
+    }
+
+    #[test]
+    fn signature_failures_are_401_and_setup_failures_500() {
+        assert_eq!(ErrorCode::InvalidSignature.status(), 401);
+        assert_eq!(ErrorCode::MissingSignature.status(), 401);
+        assert_eq!(ErrorCode::InvalidKey.status(), 500);
+        assert_eq!(ErrorCode::BodyNotRaw.status(), 500);
+    }
+}

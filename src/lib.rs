@@ -1,0 +1,48 @@
+//! Verify the webhooks Zentitle2 sends, and read their bodies.
+//!
+//! Zentitle2 signs each webhook body with the account's RSA key (RSASSA-PKCS1-v1_5 with
+//! SHA-256) and sends the base64 signature in the `N-Signature` header. This crate checks
+//! that signature over the raw body bytes, with a key in any form the account's key is held
+//! in (the modulus the Zentitle UI shows, a JWK, PEM or DER).
+//!
+//! ```
+//! use zentitle_webhooks::{PublicKey, Verifier, ErrorCode};
+//!
+//! # let modulus = include_str!("../tests/fixtures/keys/rsa2048.modulus.txt");
+//! # let body = include_bytes!("../tests/fixtures/bodies/event.json");
+//! # let signature = include_str!("../tests/fixtures/doc-signature.txt");
+//! // Once, at start-up: the "RSA Modulus (n)" from Zentitle, a JWK, or a PEM.
+//! let verifier = Verifier::new(PublicKey::parse(modulus)?);
+//!
+//! // Per request: the raw body bytes and the N-Signature header value.
+//! verifier.verify_signature(body, signature)?;
+//!
+//! // Anything else is refused with a stable code.
+//! let err = verifier.verify_signature(b"{}", signature).unwrap_err();
+//! assert_eq!(err.code(), ErrorCode::InvalidSignature);
+//! assert_eq!(err.code().code(), "invalid_signature");
+//! # Ok::<(), zentitle_webhooks::Error>(())
+//! ```
+//!
+//! The core is plain Rust with no clock, no randomness and no JavaScript: it builds for any
+//! target. The `wasm32` build adds the JavaScript bindings of the npm package.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod error;
+mod key;
+mod montgomery;
+mod signature;
+mod verify;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorCode};
+pub use key::{KeyOptions, PublicKey, DEFAULT_MIN_KEY_BITS, MAX_KEY_BITS};
+pub use signature::{decode_signature, SIGNATURE_HEADER};
+pub use verify::{verify_pkcs1v15_sha256, Verifier};

@@ -1,0 +1,6 @@
+//! The JavaScript boundary: each export converts JS values to core types, calls the core,
+//! and turns a core error into a `WebhookVerificationError`. No verification logic lives here.
+
+mod convert;
+mod error;
+mod verifier;

@@ -1,0 +1,121 @@
+//! The OpenSSL-made vectors of `tests/fixtures/` (see `make.sh` there), compiled into the
+//! test binary so that the same tests run natively and in wasm, where there is no file system.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::Deserialize;
+
+/// The forms each fixture key is stored in, all of which must verify alike.
+pub const KEY_FORMS: [&str; 6] = [
+    "modulus.txt",
+    "jwk.json",
+    "spki.pem",
+    "pkcs1.pem",
+    "spki.der",
+    "pkcs1.der",
+];
+
+#[derive(Deserialize)]
+pub struct Vectors {
+    pub keys: HashMap<String, KeyInfo>,
+    pub cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+pub struct KeyInfo {
+    pub modulus: String,
+    pub bits: u32,
+}
+
+#[derive(Deserialize)]
+pub struct Case {
+    pub name: String,
+    pub key: String,
+    pub body: String,
+    pub signature: String,
+    pub valid: bool,
+    pub code: Option<String>,
+}
+
+macro_rules! fixture_table {
+    ($dir:literal; $($name:expr),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $dir, $name)) as &[u8])),*]
+    };
+}
+
+const BODIES: &[(&str, &[u8])] = fixture_table!("bodies/";
+    "event.json", "event-altered.json", "empty.txt", "non-ascii.json", "crlf.json", "pretty.json", "1mib.json");
+
+macro_rules! key_table {
+    ($($key:literal),*) => {
+        &[$(
+            ($key, fixture_table!("keys/"; concat!($key, ".modulus.txt"), concat!($key, ".jwk.json"),
+                concat!($key, ".spki.pem"), concat!($key, ".pkcs1.pem"), concat!($key, ".spki.der"),
+                concat!($key, ".pkcs1.der"), concat!($key, ".key.pem"))),
+        )*]
+    };
+}
+
+const KEYS: &[(&str, &[(&str, &[u8])])] =
+    key_table!("rsa2048", "rsa3072", "rsa4096", "other2048", "weak1024");
+
+pub const CERTIFICATE_PEM: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/keys/rsa2048.cert.pem"
+));
+
+impl Vectors {
+    pub fn load() -> Vectors {
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/vectors.json"
+        ));
+        serde_json::from_str(text).expect("vectors.json parses")
+    }
+
+    pub fn body(&self, name: &str) -> Vec<u8> {
+        lookup(BODIES, name).to_vec()
+    }
+
+    pub fn key_file(&self, key: &str, form: &str) -> Vec<u8> {
+        let files = KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, f)| *f)
+            .expect("fixture key");
+        lookup(files, &format!("{key}.{form}")).to_vec()
+    }
+}
+
+/// One key file by its name, e.g. `rsa2048.spki.pem`.
+pub fn key_fixture(file: &str) -> Vec<u8> {
+    let key = file.split('.').next().unwrap_or_default();
+    let files = KEYS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, f)| *f)
+        .expect("fixture key");
+    if file.ends_with(".cert.pem") {
+        return CERTIFICATE_PEM.to_vec();
+    }
+    lookup(files, file).to_vec()
+}
+
+fn lookup(table: &[(&str, &'static [u8])], name: &str) -> &'static [u8] {
+    table
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, b)| *b)
+        .unwrap_or_else(|| panic!("no fixture {name}"))
+}
+
+pub fn b64decode(s: &str) -> Vec<u8> {
+    STANDARD.decode(s).expect("base64")
+}
+
+pub fn b64encode(b: &[u8]) -> String {
+    STANDARD.encode(b)
+}
