@@ -138,10 +138,7 @@ impl PublicKey {
     }
 
     fn from_base64url_components(n: &str, e: &str, options: KeyOptions) -> Result<Self, Error> {
-        let n = decode_lenient(n).ok_or(Error::with_hint(
-            ErrorCode::InvalidKey,
-            "The key is not a PEM block, a JWK or a base64url RSA modulus. The modulus Zentitle shows is 342 characters of A-Z, a-z, 0-9, '-' and '_'.",
-        ))?;
+        let n = decode_lenient(n).ok_or(Error::with_hint(ErrorCode::InvalidKey, NOT_A_KEY_HINT))?;
         let e = decode_lenient(e).ok_or(Error::with_hint(
             ErrorCode::InvalidKey,
             "The JWK exponent \"e\" is not base64url.",
@@ -168,6 +165,10 @@ impl PublicKey {
             ));
         }
         let bits = bits as u32;
+        if bits < 512 {
+            // Far below any RSA key ever used: junk, not a weak key.
+            return Err(Error::with_hint(ErrorCode::InvalidKey, NOT_A_KEY_HINT));
+        }
         let exponent = exponent(e)?;
         if bits < options.min_key_bits {
             return Err(if bits % 8 != 0 || (bits >= 1024 && bits % 256 != 0) {
@@ -206,6 +207,9 @@ impl PublicKey {
         &self.modulus
     }
 }
+
+const NOT_A_KEY_HINT: &str =
+    "The key is not a PEM block, a JWK or a base64url RSA modulus. The modulus Zentitle shows is 342 characters of A-Z, a-z, 0-9, '-' and '_'.";
 
 const WRONG_LENGTH_HINT: &str =
     "The modulus has an unusual length, as if it was cut short when copied: a 2048-bit Zentitle modulus is 342 base64url characters.";

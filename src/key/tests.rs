@@ -173,6 +173,8 @@ fn certificates_private_keys_and_junk_are_invalid_with_hints() {
         &b""[..],
         b"   ",
         b"not a key!",
+        b"abc",
+        b"AQAB",
         b"{\"kty\":\"EC\"}",
         b"{\"kty\":\"RSA\"}",
         b"{broken",

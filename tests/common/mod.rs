@@ -46,7 +46,10 @@ macro_rules! fixture_table {
     };
 }
 
-const BODIES: &[(&str, &[u8])] = fixture_table!("bodies/";
+/// Named fixture files: (file name, contents).
+type Files = &'static [(&'static str, &'static [u8])];
+
+const BODIES: Files = fixture_table!("bodies/";
     "event.json", "event-altered.json", "empty.txt", "non-ascii.json", "crlf.json", "pretty.json", "1mib.json");
 
 macro_rules! key_table {
@@ -59,8 +62,7 @@ macro_rules! key_table {
     };
 }
 
-const KEYS: &[(&str, &[(&str, &[u8])])] =
-    key_table!("rsa2048", "rsa3072", "rsa4096", "other2048", "weak1024");
+const KEYS: &[(&str, Files)] = key_table!("rsa2048", "rsa3072", "rsa4096", "other2048", "weak1024");
 
 pub const CERTIFICATE_PEM: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),

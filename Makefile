@@ -1,0 +1,85 @@
+# zentitle-webhooks: `make demo` and `make test` work on a fresh machine; each installs what
+# it needs first (idempotent, seconds when all is there). See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+WASM := target/wasm32-unknown-unknown/release/zentitle_webhooks.wasm
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: help tools tools-rust tools-node tools-browser build demo test test-native test-wasm test-js lint clean
+
+help:
+	@echo "make demo   build the package, then sign and verify sample deliveries on loopback"
+	@echo "make test   install what is missing, then run every test level"
+	@echo "make build  assemble the npm package in pkg/"
+
+## Tools ---------------------------------------------------------------------------------
+
+tools: tools-rust tools-node tools-browser
+
+tools-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes, once)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack (a few minutes, once)"; cargo install wasm-pack; }
+
+# npm ci when node_modules is missing or older than the lock file.
+tools-node: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+tools-browser:
+	@if ! command -v chromium >/dev/null || ! [ -x $(CHROMEDRIVER) ]; then \
+	  echo "installing chromium and chromedriver from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+## Build ---------------------------------------------------------------------------------
+
+build: tools-rust tools-node
+	cargo build --release --target wasm32-unknown-unknown --lib
+	node scripts/build-pkg.mjs $(WASM)
+	@ln -sfn ../pkg node_modules/zentitle-webhooks
+
+## Demo ----------------------------------------------------------------------------------
+
+demo: build
+	node examples/demo.mjs
+
+## Tests ---------------------------------------------------------------------------------
+
+test: tools
+	$(MAKE) --no-print-directory lint test-native test-wasm build test-js
+	@echo "make test: all levels passed (native, wasm in Node and Chromium, package in Node)"
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	cargo test
+
+test-wasm:
+	wasm-pack --quiet test --node
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack --quiet test --headless --chrome
+
+test-js:
+	node --test tests/js/
+
+clean:
+	rm -rf target pkg node_modules
+
+## Benchmarks ----------------------------------------------------------------------------
+
+.PHONY: bench
+bench: build
+	node benches/verify.mjs

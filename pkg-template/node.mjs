@@ -1,0 +1,9 @@
+// Node entry: compiles the .wasm that sits beside this file, synchronously, at import, so
+// that the API needs no init call. (`require` gets the same file bundled as node.cjs.)
+import { readFileSync } from "node:fs";
+import { initSync } from "./wasm/zentitle_webhooks.js";
+
+initSync({ module: readFileSync(new URL("./wasm/zentitle_webhooks_bg.wasm", import.meta.url)) });
+
+export { WebhookVerifier } from "./wasm/zentitle_webhooks.js";
+export { WebhookVerificationError } from "./wasm/errors.js";
