@@ -69,8 +69,8 @@ test-native:
 	cargo test
 
 test-wasm:
-	wasm-pack --quiet test --node
-	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack --quiet test --headless --chrome
+	wasm-pack test --node
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack test --headless --chrome
 
 test-js:
 	node --test tests/js/

@@ -1,5 +1,5 @@
-// Public types of zentitle-webhooks. Hand-written: the generated declarations type every
-// JavaScript value as `any`; these say exactly what each function takes and gives.
+// Public types of zentitle-webhooks. Hand-written, except the event section, which a Rust
+// test generates from the event tables of src/event/ so that the two cannot drift.
 
 /** An RSA public key as a JSON Web Key, the form `GET /api/v1/account/key` returns. */
 export interface RsaJsonWebKey {
@@ -20,11 +20,42 @@ export interface RsaJsonWebKey {
  */
 export type WebhookKey = string | RsaJsonWebKey | Uint8Array | ArrayBuffer;
 
-export interface WebhookVerifierOptions {
-  /** The account's RSA public key. */
+/** One key of a key set, with the id that names it in results (for rotations). */
+export interface KeyEntry {
+  id: string;
   key: WebhookKey;
+}
+
+/**
+ * Remembers accepted event ids. `remember` returns `true` the first time an id is seen, and
+ * `false` for a duplicate. A promise is allowed with `verifyAsync` and `verifyRequest`.
+ */
+export interface Deduplicator {
+  remember(eventId: string): boolean | Promise<boolean>;
+}
+
+interface CommonOptions {
   /** Moduli shorter than this are refused with `weak_key`. Default 2048; lower it only in tests. */
   minKeyBits?: number;
+  /**
+   * Refuse events whose signed `eventDate` is older than this (`stale_event`) or more than
+   * 300 s in the future (`future_event`). Off by default: retries keep the original date.
+   */
+  maxAgeSeconds?: number;
+  /** Refuse an `eventId` seen before (`duplicate_event`). */
+  deduplicator?: Deduplicator;
+}
+
+export type WebhookVerifierOptions =
+  | (CommonOptions & { /** The account's RSA public key. */ key: WebhookKey; keys?: undefined })
+  | (CommonOptions & { /** Several keys, during a rotation; results name the one that matched. */ keys: readonly KeyEntry[]; key?: undefined });
+
+/** Options of one verification. */
+export interface VerifyOptions {
+  /** The current time (default: the runtime's clock). */
+  now?: Date | number;
+  /** The replay window for this call; `null` turns the verifier's window off. */
+  maxAgeSeconds?: number | null;
 }
 
 /**
@@ -35,7 +66,7 @@ export type WebhookBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /** Anything with a `get(name)` method, such as the Fetch API's `Headers`. */
 export interface HeadersLike {
-  get(name: string): string | null;
+  get(name: string): string | null | undefined;
 }
 
 /** A plain header record, such as Node's `req.headers`; names are matched case-insensitively. */
@@ -44,7 +75,7 @@ export type HeaderRecord = Record<string, string | readonly string[] | undefined
 /** The `N-Signature` header value itself, or the request headers to find it in. */
 export type SignatureOrHeaders = string | HeadersLike | HeaderRecord;
 
-/** Every code a `WebhookVerificationError` can carry. */
+/** Every code a `WebhookVerificationError` (or a failed `safeVerify`) can carry. */
 export type WebhookErrorCode =
   | "missing_signature"
   | "malformed_signature"
@@ -53,14 +84,19 @@ export type WebhookErrorCode =
   | "invalid_key"
   | "weak_key"
   | "body_not_raw"
-  | "invalid_json";
+  | "invalid_json"
+  | "invalid_event"
+  | "stale_event"
+  | "future_event"
+  | "duplicate_event"
+  | "invalid_argument";
 
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
   readonly name: "WebhookVerificationError";
   /** Stable, machine-readable: branch on this, not on the message. */
   readonly code: WebhookErrorCode;
-  /** The HTTP status a webhook handler should answer with (401, 400 or 500). */
+  /** The HTTP status a webhook handler should answer with (401, 400, 200 for a duplicate, 500). */
   readonly status: number;
   /** The likely mistake, when one is recognisable (also appended to `message`). */
   readonly hint: string | undefined;
@@ -70,27 +106,231 @@ export class WebhookVerificationError extends Error {
 /** Any value `JSON.parse` can return. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** Verifies the webhooks Zentitle2 sends with the account's RSA public key. */
+/** An RFC 3339 UTC timestamp, e.g. `2025-06-06T11:39:22.739326Z`. */
+export type RFC3339String = string;
+
+/** The envelope every Zentitle event shares. Fields not listed here may be present too. */
+export interface ZentitleEnvelope<Code extends string, Payload> {
+  /** `event_` + 22 base64url characters; the same across retries: the idempotency key. */
+  eventId: string;
+  /** When the event happened (signed, so usable against replays). */
+  eventDate: RFC3339String;
+  /** Which event: narrows `payload` in a `switch`. */
+  eventCode: Code;
+  /** The object the event is about (`cust_...`, `ent_...`, `act_...`; `whl_...` for the test event). */
+  resourceId: string;
+  /** Delivery attempt, from 1. */
+  callAttempt: number;
+  payload: Payload;
+}
+
+/** A code this version does not document (new codes, the UI's test event). */
+export type UnknownEventCode = string & { readonly __unknownEventCode: unique symbol };
+
+/** An event whose code this version does not know: it passes verification untyped. */
+export type UnknownZentitleEvent = ZentitleEnvelope<UnknownEventCode, JsonValue | undefined>;
+
+/** Every event `verify` can return: switch on `eventCode` to type the payload. */
+export type ZentitleEvent = KnownZentitleEvent | UnknownZentitleEvent;
+
+// BEGIN GENERATED EVENT TYPES (from src/event/; `UPDATE_TYPES=1 cargo test` rewrites this section)
+
+/** Payload of `customer.*` events. Fields not listed here may be present too. */
+export interface CustomerPayload {
+  /** The customer's id (`cust_...`). */
+  customerId: string;
+  /** The customer's name. */
+  name?: string;
+  /** Whether the customer is disabled. */
+  disabled?: boolean;
+}
+
+/** Payload of entitlement lifecycle and `entitlement.maintenance.*` events. Fields not listed here may be present too. */
+export interface EntitlementPayload {
+  /** The entitlement's id (`ent_...`). */
+  entitlementId: string;
+  /** When the entitlement was activated. */
+  activatedAt?: RFC3339String;
+  /** When the entitlement expires. */
+  expiresAt?: RFC3339String;
+  /** Days left, on the `expires*` reminders. */
+  daysToExpire?: number;
+  /** When maintenance expires. */
+  maintenanceExpiresAt?: RFC3339String;
+  /** When maintenance expired. */
+  maintenanceExpiredAt?: RFC3339String;
+}
+
+/** Payload of `entitlement.seat.*` events. Fields not listed here may be present too. */
+export interface SeatPayload {
+  /** The entitlement's id (`ent_...`). */
+  entitlementId: string;
+  /** The activation's id (`act_...`). */
+  activationId: string;
+  /** The seat's id, as the licensed application chose it. */
+  seatId: string;
+  /** The seat's display name. */
+  seatName?: string;
+  /** Seats in use after this event. */
+  seatsUsed?: number;
+  /** Whether the seat is an overdraft seat. */
+  isOverdraftSeat?: boolean;
+  /** When the seat was activated. */
+  activatedAt?: RFC3339String;
+  /** When the seat was deactivated. */
+  deactivatedAt?: RFC3339String;
+  /** When the seat's lease expires. */
+  leaseExpiry?: RFC3339String;
+}
+
+export type CustomerEventCode =
+  /** Customer was successfully created. */
+  | "customer.created"
+  /** Customer was successfully updated. */
+  | "customer.updated";
+export type CustomerEvent = ZentitleEnvelope<CustomerEventCode, CustomerPayload>;
+
+export type EntitlementEventCode =
+  /** Entitlement was successfully activated. */
+  | "entitlement.activated"
+  /** Entitlement was successfully created. */
+  | "entitlement.created"
+  /** Entitlement was updated. */
+  | "entitlement.updated"
+  /** Entitlement was successfully renewed. */
+  | "entitlement.renewed"
+  /** Entitlement has expired. */
+  | "entitlement.expired"
+  /** Entitlement is going to expire in 1 day. */
+  | "entitlement.expires1day"
+  /** Entitlement is going to expire in 7 days. */
+  | "entitlement.expires7days"
+  /** Entitlement is going to expire in 30 days. */
+  | "entitlement.expires30days";
+export type EntitlementEvent = ZentitleEnvelope<EntitlementEventCode, EntitlementPayload>;
+
+export type MaintenanceEventCode =
+  /** Entitlement maintenance has expired. */
+  | "entitlement.maintenance.expired"
+  /** Entitlement maintenance is going to expire in 1 day. */
+  | "entitlement.maintenance.expires1day"
+  /** Entitlement maintenance is going to expire in 7 days. */
+  | "entitlement.maintenance.expires7days"
+  /** Entitlement maintenance is going to expire in 30 days. */
+  | "entitlement.maintenance.expires30days";
+export type MaintenanceEvent = ZentitleEnvelope<MaintenanceEventCode, EntitlementPayload>;
+
+export type SeatEventCode =
+  /** The entitlement's seat was successfully activated. */
+  | "entitlement.seat.activated"
+  /** The entitlement's seat was successfully deactivated. */
+  | "entitlement.seat.deactivated";
+export type SeatEvent = ZentitleEnvelope<SeatEventCode, SeatPayload>;
+
+export type EntitlementGroupEventCode =
+  /** Entitlement group was successfully created. */
+  | "entitlement.group.created"
+  /** Entitlement group was updated. */
+  | "entitlement.group.updated";
+export type EntitlementGroupEvent = ZentitleEnvelope<EntitlementGroupEventCode, JsonValue | undefined>;
+
+export type ProvisionEventCode =
+  /** Provisioning was started from the UI or the Management API. */
+  | "entitlement.provision";
+export type ProvisionEvent = ZentitleEnvelope<ProvisionEventCode, JsonValue | undefined>;
+
+export type UsageSummaryEventCode =
+  /** An entitlement usage summary is available after a usage reset. */
+  | "entitlement.usage.summary";
+export type UsageSummaryEvent = ZentitleEnvelope<UsageSummaryEventCode, JsonValue | undefined>;
+
+/** Every event code this version documents. */
+export type KnownEventCode = CustomerEventCode | EntitlementEventCode | MaintenanceEventCode | SeatEventCode | EntitlementGroupEventCode | ProvisionEventCode | UsageSummaryEventCode;
+/** An event with a documented code, its payload typed by the code. */
+export type KnownZentitleEvent = CustomerEvent | EntitlementEvent | MaintenanceEvent | SeatEvent | EntitlementGroupEvent | ProvisionEvent | UsageSummaryEvent;
+// END GENERATED EVENT TYPES
+
+/** A successful `safeVerify`. */
+export interface VerifySuccess {
+  ok: true;
+  event: ZentitleEvent;
+  /** The id of the key that verified it (`null` with a single `key`). */
+  keyId: string | null;
+}
+
+/** A failed `safeVerify`: the same fields as a `WebhookVerificationError`. */
+export interface VerifyFailure {
+  ok: false;
+  code: WebhookErrorCode;
+  message: string;
+  status: number;
+  hint: string | undefined;
+}
+
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+/** What `verifyRequest` resolves to. */
+export interface VerifiedRequest {
+  event: ZentitleEvent;
+  /** The body as received (the request's body can be read only once). */
+  rawBody: string;
+  keyId: string | null;
+}
+
+/** Verifies the webhooks Zentitle2 sends with the account's RSA public key (or keys). */
 export class WebhookVerifier {
   /**
-   * Reads and prepares the key once; build one verifier at start-up and reuse it.
+   * Reads and prepares the keys once; build one verifier at start-up and reuse it.
    * @throws {WebhookVerificationError} `invalid_key` or `weak_key` for an unusable key.
-   * @throws {TypeError} when `options.key` is missing or of the wrong kind.
+   * @throws {TypeError} when the options are missing or of the wrong kind.
    */
   constructor(options: WebhookVerifierOptions);
   /**
-   * `true` if the signature signs exactly this body; `false` for any missing, malformed or
-   * wrong signature.
+   * `true` if the signature signs exactly this body under one of the keys; `false` for any
+   * missing, malformed or wrong signature. Checks nothing else (no envelope, no window).
    * @throws {WebhookVerificationError} `body_not_raw` when `body` is not a raw body.
    */
   verifySignature(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined): boolean;
   /**
-   * Verifies the body, then parses it as JSON.
-   * @returns the parsed body.
+   * Verifies the signature, the event envelope, the replay window and (with a
+   * `deduplicator`) that the event is new, then returns the typed event.
    * @throws {WebhookVerificationError} for anything that must not be trusted.
+   * @throws {TypeError} for arguments of the wrong kind, or an asynchronous deduplicator.
    */
-  verify(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined): JsonValue;
-  /** Frees the key's memory in the wasm instance now (it is also freed when garbage-collected). */
+  verify(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined, options?: VerifyOptions): ZentitleEvent;
+  /** `verify` that never throws, whatever it is given. */
+  safeVerify(body: unknown, signatureOrHeaders?: unknown, options?: unknown): VerifyResult;
+  /** `verify` with an asynchronous deduplicator (Redis, Workers KV). */
+  verifyAsync(
+    body: WebhookBody,
+    signatureOrHeaders: SignatureOrHeaders | null | undefined,
+    options?: VerifyOptions,
+  ): Promise<{ event: ZentitleEvent; keyId: string | null }>;
+  /** Reads a Fetch `Request`'s body once and verifies it with the request's headers. */
+  verifyRequest(request: Request, options?: VerifyOptions): Promise<VerifiedRequest>;
+  /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
   free(): void;
   [Symbol.dispose](): void;
 }
+
+/** In-process de-duplication by `eventId`, with a time to live and a size bound. */
+export class MemoryDeduplicator implements Deduplicator {
+  /** Defaults: `ttlSeconds` 86400 (24 h), `maxEntries` 100000 (the oldest are forgotten first). */
+  constructor(options?: { ttlSeconds?: number; maxEntries?: number });
+  /** `true` the first time `eventId` is seen within the TTL; `false` for a duplicate. */
+  remember(eventId: string, now?: Date | number): boolean;
+  /** How many ids are remembered now. */
+  readonly size: number;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Types and validates an event body WITHOUT checking its signature: for bodies verified
+ * elsewhere, and tests. Never use it on an unverified request.
+ * @throws {WebhookVerificationError} `invalid_json` or `invalid_event`.
+ */
+export function parseEvent(body: WebhookBody): ZentitleEvent;
+
+/** `true` if `code` is an event code this version documents. */
+export function isKnownEventCode(code: unknown): code is KnownEventCode;

@@ -5,5 +5,5 @@ import { initSync } from "./wasm/zentitle_webhooks.js";
 
 initSync({ module: readFileSync(new URL("./wasm/zentitle_webhooks_bg.wasm", import.meta.url)) });
 
-export { WebhookVerifier } from "./wasm/zentitle_webhooks.js";
+export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
 export { WebhookVerificationError } from "./wasm/errors.js";

@@ -27,11 +27,22 @@ pub enum ErrorCode {
     BodyNotRaw,
     /// The verified body is not JSON text.
     InvalidJson,
+    /// The body is JSON but not a valid Zentitle event envelope (or a known payload has a
+    /// field of the wrong type).
+    InvalidEvent,
+    /// The signed `eventDate` is older than the replay window (`maxAgeSeconds`).
+    StaleEvent,
+    /// The signed `eventDate` is further in the future than clock skew explains.
+    FutureEvent,
+    /// This `eventId` was already accepted (de-duplication is on).
+    DuplicateEvent,
+    /// An argument or option of the wrong kind (a `TypeError` in JavaScript).
+    InvalidArgument,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::MissingSignature,
         ErrorCode::MalformedSignature,
         ErrorCode::SignatureLength,
@@ -40,6 +51,11 @@ impl ErrorCode {
         ErrorCode::WeakKey,
         ErrorCode::BodyNotRaw,
         ErrorCode::InvalidJson,
+        ErrorCode::InvalidEvent,
+        ErrorCode::StaleEvent,
+        ErrorCode::FutureEvent,
+        ErrorCode::DuplicateEvent,
+        ErrorCode::InvalidArgument,
     ];
 
     /// The stable, machine-readable code, e.g. `"invalid_signature"`.
@@ -53,22 +69,35 @@ impl ErrorCode {
             ErrorCode::WeakKey => "weak_key",
             ErrorCode::BodyNotRaw => "body_not_raw",
             ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidEvent => "invalid_event",
+            ErrorCode::StaleEvent => "stale_event",
+            ErrorCode::FutureEvent => "future_event",
+            ErrorCode::DuplicateEvent => "duplicate_event",
+            ErrorCode::InvalidArgument => "invalid_argument",
         }
     }
 
     /// The HTTP status a webhook handler should answer with.
     ///
-    /// Failures of the request (signature, body) are the sender's: 400 or 401, so that a
-    /// forged delivery is refused. Failures of the receiver's own setup (key, how the body was
-    /// passed) are 500: Zentitle will retry, and the delivery is not lost while you fix it.
+    /// Failures of the request (signature, timing, body) are the sender's: 401 or 400, so
+    /// that a forged or replayed delivery is refused. A duplicate is 200: it was handled
+    /// already, and a 2xx stops Zentitle's retries. Failures of the receiver's own setup
+    /// (key, how the body or options were passed) are 500: Zentitle retries, and the delivery
+    /// is not lost while you fix it.
     pub const fn status(self) -> u16 {
         match self {
             ErrorCode::MissingSignature
             | ErrorCode::MalformedSignature
             | ErrorCode::SignatureLength
-            | ErrorCode::InvalidSignature => 401,
-            ErrorCode::InvalidJson => 400,
-            ErrorCode::InvalidKey | ErrorCode::WeakKey | ErrorCode::BodyNotRaw => 500,
+            | ErrorCode::InvalidSignature
+            | ErrorCode::StaleEvent
+            | ErrorCode::FutureEvent => 401,
+            ErrorCode::InvalidJson | ErrorCode::InvalidEvent => 400,
+            ErrorCode::DuplicateEvent => 200,
+            ErrorCode::InvalidKey
+            | ErrorCode::WeakKey
+            | ErrorCode::BodyNotRaw
+            | ErrorCode::InvalidArgument => 500,
         }
     }
 
@@ -97,6 +126,19 @@ impl ErrorCode {
                 "The body must be the raw request body (string, Uint8Array, Buffer or ArrayBuffer), exactly as received."
             }
             ErrorCode::InvalidJson => "The body verified but is not valid UTF-8 JSON text.",
+            ErrorCode::InvalidEvent => {
+                "The body verified but is not a valid Zentitle event (eventId, eventDate, eventCode, resourceId, callAttempt, payload)."
+            }
+            ErrorCode::StaleEvent => {
+                "The event's signed eventDate is older than the replay window (maxAgeSeconds): it may be a replay. Retries keep the original date, so size the window to Zentitle's retry schedule."
+            }
+            ErrorCode::FutureEvent => {
+                "The event's signed eventDate is in the future by more than the allowed clock skew: check this machine's clock."
+            }
+            ErrorCode::DuplicateEvent => {
+                "This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again."
+            }
+            ErrorCode::InvalidArgument => "An argument or option is of the wrong kind.",
         }
     }
 }

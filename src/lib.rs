@@ -33,7 +33,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod dedup;
 mod error;
+mod event;
 mod key;
 mod montgomery;
 mod signature;
@@ -42,7 +44,12 @@ mod verify;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use dedup::MemoryDeduplicator;
 pub use error::{Error, ErrorCode};
+pub use event::{
+    parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode,
+    FieldKind, FieldSpec, Payload, PayloadFamily, SeatPayload,
+};
 pub use key::{KeyOptions, PublicKey, DEFAULT_MIN_KEY_BITS, MAX_KEY_BITS};
 pub use signature::{decode_signature, SIGNATURE_HEADER};
-pub use verify::{verify_pkcs1v15_sha256, Verifier};
+pub use verify::{check_age, verify_pkcs1v15_sha256, Verified, Verifier, FUTURE_SKEW_SECONDS};

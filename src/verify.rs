@@ -1,4 +1,5 @@
-//! RSASSA-PKCS1-v1_5 verification with SHA-256 (RFC 8017 §8.2.2), over the raw body bytes.
+//! RSASSA-PKCS1-v1_5 verification with SHA-256 (RFC 8017 §8.2.2), over the raw body bytes,
+//! with one key or a set of keys (rotation), then the event and its replay window.
 //!
 //! The check rebuilds the one valid encoded message, `00 01 FF..FF 00 DigestInfo(SHA-256) H`,
 //! and compares it whole with what the signature decrypts to: no BER variants of DigestInfo,
@@ -8,6 +9,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode};
+use crate::event::{parse_event, Event};
 use crate::key::PublicKey;
 use crate::signature::decode_signature;
 
@@ -18,40 +20,176 @@ const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
     0x00, 0x04, 0x20,
 ];
 
-/// Verifies Zentitle webhook signatures with one account key.
+/// How far in the future a signed `eventDate` may be before it is `future_event`: clocks of
+/// Zentitle and of the receiver are not exactly in step.
+pub const FUTURE_SKEW_SECONDS: u64 = 300;
+
+/// Verifies Zentitle webhook signatures with one account key, or several during a rotation.
 ///
 /// Build it once (key parsing and the per-key constants cost more than a verification) and
 /// share it across requests.
 #[derive(Clone, Debug)]
 pub struct Verifier {
-    key: PublicKey,
+    keys: Vec<(Option<String>, PublicKey)>,
+    max_age_seconds: Option<u64>,
+}
+
+/// A verified delivery: the event, and the id of the key that verified it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verified<'a> {
+    pub event: Event,
+    /// The id given with the key in [`Verifier::with_keys`]; `None` for [`Verifier::new`].
+    pub key_id: Option<&'a str>,
 }
 
 impl Verifier {
     /// A verifier for one key.
     pub fn new(key: PublicKey) -> Self {
-        Verifier { key }
+        Verifier {
+            keys: vec![(None, key)],
+            max_age_seconds: None,
+        }
     }
 
-    /// The key this verifier checks against.
-    pub fn key(&self) -> &PublicKey {
-        &self.key
+    /// A verifier that accepts a signature by any of `keys`, each with an id that names it in
+    /// the result (for a key rotation: the old and the new key for a while).
+    ///
+    /// # Errors
+    /// [`ErrorCode::InvalidArgument`] if `keys` is empty.
+    pub fn with_keys(keys: impl IntoIterator<Item = (String, PublicKey)>) -> Result<Self, Error> {
+        let keys: Vec<_> = keys.into_iter().map(|(id, key)| (Some(id), key)).collect();
+        if keys.is_empty() {
+            return Err(Error::with_hint(
+                ErrorCode::InvalidArgument,
+                "The key set is empty: give at least one key.",
+            ));
+        }
+        Ok(Verifier {
+            keys,
+            max_age_seconds: None,
+        })
+    }
+
+    /// Refuses events whose signed `eventDate` is more than `seconds` old (`stale_event`), or
+    /// more than [`FUTURE_SKEW_SECONDS`] ahead (`future_event`). Off by default: Zentitle keeps
+    /// the original date on retries, so a window shorter than its retry schedule refuses
+    /// genuine late retries.
+    pub fn max_age_seconds(mut self, seconds: Option<u64>) -> Self {
+        self.max_age_seconds = seconds;
+        self
+    }
+
+    /// The replay window, if one is set.
+    pub fn replay_window(&self) -> Option<u64> {
+        self.max_age_seconds
+    }
+
+    /// The keys this verifier checks against, with their ids.
+    pub fn keys(&self) -> impl Iterator<Item = (Option<&str>, &PublicKey)> {
+        self.keys.iter().map(|(id, key)| (id.as_deref(), key))
     }
 
     /// Checks that `signature` (the `N-Signature` header value) signs exactly `body` (the raw
-    /// request body bytes).
+    /// request body bytes) under one of the keys; returns that key's id.
     ///
     /// # Errors
     /// [`ErrorCode::MissingSignature`], [`ErrorCode::MalformedSignature`] or
     /// [`ErrorCode::SignatureLength`] when the header value is unusable;
-    /// [`ErrorCode::InvalidSignature`] when it does not sign this body under this key.
-    pub fn verify_signature(&self, body: &[u8], signature: &str) -> Result<(), Error> {
-        let raw = decode_signature(signature, self.key.signature_len())?;
-        if verify_pkcs1v15_sha256(&self.key, body, &raw) {
-            Ok(())
-        } else {
-            Err(ErrorCode::InvalidSignature.into())
+    /// [`ErrorCode::InvalidSignature`] when it does not sign this body under any key.
+    pub fn verify_signature(&self, body: &[u8], signature: &str) -> Result<Option<&str>, Error> {
+        let mut first_error = None;
+        let mut decoded: Option<(usize, Vec<u8>)> = None;
+        for (id, key) in &self.keys {
+            let len = key.signature_len();
+            if decoded.as_ref().map(|(l, _)| *l) != Some(len) {
+                match decode_signature(signature, len) {
+                    Ok(raw) => decoded = Some((len, raw)),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                        continue;
+                    }
+                }
+            }
+            if let Some((_, raw)) = &decoded {
+                if verify_pkcs1v15_sha256(key, body, raw) {
+                    return Ok(id.as_deref());
+                }
+            }
         }
+        Err(match (decoded, first_error) {
+            (None, Some(e)) => e,
+            _ => invalid_signature(body),
+        })
+    }
+
+    /// Verifies the signature, then parses the event and checks the replay window against
+    /// `now_unix_ms` (the current time, from the caller: the core reads no clock).
+    ///
+    /// # Errors
+    /// Those of [`verify_signature`](Self::verify_signature), then of
+    /// [`parse_event`](crate::parse_event), then [`ErrorCode::StaleEvent`] or
+    /// [`ErrorCode::FutureEvent`] when a replay window is set.
+    pub fn verify(
+        &self,
+        body: &[u8],
+        signature: &str,
+        now_unix_ms: i64,
+    ) -> Result<Verified<'_>, Error> {
+        self.verify_with_max_age(body, signature, now_unix_ms, self.max_age_seconds)
+    }
+
+    /// [`verify`](Self::verify) with a replay window for this call only (`None`: off).
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    pub fn verify_with_max_age(
+        &self,
+        body: &[u8],
+        signature: &str,
+        now_unix_ms: i64,
+        max_age_seconds: Option<u64>,
+    ) -> Result<Verified<'_>, Error> {
+        let key_id = self.verify_signature(body, signature)?;
+        let event = parse_event(body)?;
+        if let Some(max_age) = max_age_seconds {
+            check_age(event.event_date_unix_ms, now_unix_ms, max_age)?;
+        }
+        Ok(Verified { event, key_id })
+    }
+}
+
+/// `stale_event` if `event_ms` is more than `max_age` seconds before `now_ms`; `future_event`
+/// if it is more than [`FUTURE_SKEW_SECONDS`] after.
+pub fn check_age(event_ms: i64, now_ms: i64, max_age_seconds: u64) -> Result<(), Error> {
+    let age_ms = i128::from(now_ms) - i128::from(event_ms);
+    if age_ms > i128::from(max_age_seconds) * 1000 {
+        return Err(ErrorCode::StaleEvent.into());
+    }
+    if -age_ms > i128::from(FUTURE_SKEW_SECONDS) * 1000 {
+        return Err(ErrorCode::FutureEvent.into());
+    }
+    Ok(())
+}
+
+/// `invalid_signature`, with a hint when the body shows a likely cause.
+fn invalid_signature(body: &[u8]) -> Error {
+    if body.is_empty() {
+        Error::with_hint(
+            ErrorCode::InvalidSignature,
+            "The body is empty: was it read (consumed) by a body parser before it reached the verifier?",
+        )
+    } else if body.starts_with(b"\xef\xbb\xbf") {
+        Error::with_hint(
+            ErrorCode::InvalidSignature,
+            "The body starts with a byte-order mark (BOM), which Zentitle does not send: pass the bytes exactly as received.",
+        )
+    } else if body == b"[object Object]" {
+        Error::with_hint(
+            ErrorCode::InvalidSignature,
+            "The body is the text \"[object Object]\": a parsed object was turned into a string. Pass the raw body.",
+        )
+    } else {
+        ErrorCode::InvalidSignature.into()
     }
 }
 
@@ -120,5 +258,30 @@ mod tests {
         let h = [7u8; 32];
         assert!(!encoded_message_matches(&em(256, &h)[..60], &h));
         assert!(!encoded_message_matches(&[], &h));
+    }
+
+    #[test]
+    fn replay_window_boundaries() {
+        let t = 1_700_000_000_000i64;
+        let code = |event: i64, now: i64| check_age(event, now, 300).err().map(|e| e.code());
+        assert_eq!(code(t, t), None);
+        assert_eq!(code(t, t + 300_000), None, "exactly max age is accepted");
+        assert_eq!(code(t, t + 300_001), Some(ErrorCode::StaleEvent));
+        assert_eq!(
+            code(t + 300_000, t),
+            None,
+            "exactly the skew ahead is accepted"
+        );
+        assert_eq!(code(t + 300_001, t), Some(ErrorCode::FutureEvent));
+        assert_eq!(
+            check_age(i64::MIN, i64::MAX, u64::MAX)
+                .err()
+                .map(|e| e.code()),
+            None
+        );
+        assert_eq!(
+            check_age(i64::MAX, i64::MIN, 0).err().map(|e| e.code()),
+            Some(ErrorCode::FutureEvent)
+        );
     }
 }

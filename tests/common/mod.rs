@@ -38,6 +38,14 @@ pub struct Case {
     pub signature: String,
     pub valid: bool,
     pub code: Option<String>,
+    pub event: Option<ExpectedEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpectedEvent {
+    pub event_code: String,
+    pub event_id: String,
 }
 
 macro_rules! fixture_table {
@@ -50,7 +58,8 @@ macro_rules! fixture_table {
 type Files = &'static [(&'static str, &'static [u8])];
 
 const BODIES: Files = fixture_table!("bodies/";
-    "event.json", "event-altered.json", "empty.txt", "non-ascii.json", "crlf.json", "pretty.json", "1mib.json");
+    "event.json", "event-altered.json", "empty.txt", "non-ascii.json", "crlf.json", "pretty.json", "1mib.json",
+    "events/customer.created.json", "events/customer.updated.json", "events/entitlement.activated.json", "events/entitlement.brand.new.json", "events/entitlement.created.json", "events/entitlement.expired.json", "events/entitlement.expires1day.json", "events/entitlement.expires30days.json", "events/entitlement.expires7days.json", "events/entitlement.group.created.json", "events/entitlement.group.updated.json", "events/entitlement.maintenance.expired.json", "events/entitlement.maintenance.expires1day.json", "events/entitlement.maintenance.expires30days.json", "events/entitlement.maintenance.expires7days.json", "events/entitlement.provision.json", "events/entitlement.renewed.json", "events/entitlement.seat.activated.json", "events/entitlement.seat.deactivated.json", "events/entitlement.updated.json", "events/entitlement.usage.summary.json", "events/webhook.test.json");
 
 macro_rules! key_table {
     ($($key:literal),*) => {

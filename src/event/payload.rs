@@ -1,0 +1,159 @@
+//! The payloads whose shape is public, declared once: each declaration gives the Rust struct,
+//! its validation (ids required, every known field type-checked, unknown fields kept), and
+//! the field table the TypeScript declarations are checked against.
+
+use serde_json::{Map, Value};
+
+use super::timestamp::parse_utc_millis;
+use crate::error::{Error, ErrorCode};
+
+/// The JSON type of a payload field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A string (ids, names).
+    Str,
+    /// An RFC 3339 UTC timestamp string.
+    Time,
+    /// `true` or `false`.
+    Bool,
+    /// A JSON number.
+    Num,
+}
+
+/// One payload field: its JSON name, type, whether it must be present, and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub doc: &'static str,
+}
+
+macro_rules! field_type {
+    (Str, required) => { String };
+    (Time, required) => { String };
+    (Str, optional) => { Option<String> };
+    (Time, optional) => { Option<String> };
+    (Bool, optional) => { Option<bool> };
+    (Num, optional) => { Option<f64> };
+}
+
+macro_rules! take_field {
+    ($map:ident, $json:literal, $kind:ident, required) => {
+        take_field!($map, $json, $kind, optional)?.ok_or(Error::with_hint(
+            ErrorCode::InvalidEvent,
+            concat!("payload.", $json, " is missing."),
+        ))
+    };
+    ($map:ident, $json:literal, Str, optional) => {
+        match $map.remove($json) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(Error::with_hint(
+                ErrorCode::InvalidEvent,
+                concat!("payload.", $json, " must be a string."),
+            )),
+        }
+    };
+    ($map:ident, $json:literal, Time, optional) => {
+        match $map.remove($json) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if parse_utc_millis(&s).is_some() => Ok(Some(s)),
+            Some(_) => Err(Error::with_hint(
+                ErrorCode::InvalidEvent,
+                concat!("payload.", $json, " must be an RFC 3339 UTC timestamp."),
+            )),
+        }
+    };
+    ($map:ident, $json:literal, Bool, optional) => {
+        match $map.remove($json) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(_) => Err(Error::with_hint(
+                ErrorCode::InvalidEvent,
+                concat!("payload.", $json, " must be true or false."),
+            )),
+        }
+    };
+    ($map:ident, $json:literal, Num, optional) => {
+        match $map.remove($json) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(_) => Err(Error::with_hint(
+                ErrorCode::InvalidEvent,
+                concat!("payload.", $json, " must be a number."),
+            )),
+        }
+    };
+}
+
+macro_rules! is_required {
+    (required) => {
+        true
+    };
+    (optional) => {
+        false
+    };
+}
+
+macro_rules! payload {
+    ($(#[$doc:meta])* $name:ident { $($json:literal => $field:ident: $kind:ident $req:ident, $fdoc:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(#[doc = $fdoc] pub $field: field_type!($kind, $req),)*
+            /// Fields this version does not know, as sent.
+            pub extra: Map<String, Value>,
+        }
+
+        impl $name {
+            /// The fields, as the JSON payload names them.
+            pub const FIELDS: &'static [FieldSpec] = &[
+                $(FieldSpec { name: $json, kind: FieldKind::$kind, required: is_required!($req), doc: $fdoc },)*
+            ];
+
+            pub(crate) fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
+                $(let $field = take_field!(map, $json, $kind, $req)?;)*
+                Ok($name { $($field,)* extra: map })
+            }
+        }
+    };
+}
+
+payload! {
+    /// `customer.created`, `customer.updated`.
+    CustomerPayload {
+        "customerId" => customer_id: Str required, "The customer's id (`cust_...`).";
+        "name" => name: Str optional, "The customer's name.";
+        "disabled" => disabled: Bool optional, "Whether the customer is disabled.";
+    }
+}
+
+payload! {
+    /// Entitlement events (`entitlement.created/updated/activated/renewed/expired/expires*`) and
+    /// maintenance events (`entitlement.maintenance.*`).
+    EntitlementPayload {
+        "entitlementId" => entitlement_id: Str required, "The entitlement's id (`ent_...`).";
+        "activatedAt" => activated_at: Time optional, "When the entitlement was activated.";
+        "expiresAt" => expires_at: Time optional, "When the entitlement expires.";
+        "daysToExpire" => days_to_expire: Num optional, "Days left, on the `expires*` reminders.";
+        "maintenanceExpiresAt" => maintenance_expires_at: Time optional, "When maintenance expires.";
+        "maintenanceExpiredAt" => maintenance_expired_at: Time optional, "When maintenance expired.";
+    }
+}
+
+payload! {
+    /// `entitlement.seat.activated`, `entitlement.seat.deactivated`.
+    SeatPayload {
+        "entitlementId" => entitlement_id: Str required, "The entitlement's id (`ent_...`).";
+        "activationId" => activation_id: Str required, "The activation's id (`act_...`).";
+        "seatId" => seat_id: Str required, "The seat's id, as the licensed application chose it.";
+        "seatName" => seat_name: Str optional, "The seat's display name.";
+        "seatsUsed" => seats_used: Num optional, "Seats in use after this event.";
+        "isOverdraftSeat" => is_overdraft_seat: Bool optional, "Whether the seat is an overdraft seat.";
+        "activatedAt" => activated_at: Time optional, "When the seat was activated.";
+        "deactivatedAt" => deactivated_at: Time optional, "When the seat was deactivated.";
+        "leaseExpiry" => lease_expiry: Time optional, "When the seat's lease expires.";
+    }
+}
