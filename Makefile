@@ -58,7 +58,7 @@ demo: build
 
 test: tools
 	$(MAKE) --no-print-directory lint test-native test-wasm build test-js
-	@echo "make test: all levels passed (native, wasm in Node and Chromium, package in Node)"
+	@echo "make test: all levels passed (native, wasm in Node and Chromium, package in Node, typings)"
 
 lint:
 	cargo fmt --check
@@ -74,6 +74,7 @@ test-wasm:
 
 test-js:
 	node --test tests/js/
+	tsc -p tests/types
 
 clean:
 	rm -rf target pkg node_modules

@@ -124,8 +124,12 @@ export interface ZentitleEnvelope<Code extends string, Payload> {
   payload: Payload;
 }
 
-/** A code this version does not document (new codes, the UI's test event). */
-export type UnknownEventCode = string & { readonly __unknownEventCode: unique symbol };
+/**
+ * A code this version does not document (new codes, the UI's test event). A type-level
+ * marker only: at run time it is the plain string Zentitle sent. (Its shape keeps a `switch`
+ * on `eventCode` narrowing the known codes to their payloads.)
+ */
+export type UnknownEventCode = `${string}.${string}` & { readonly __unknownEventCode: true };
 
 /** An event whose code this version does not know: it passes verification untyped. */
 export type UnknownZentitleEvent = ZentitleEnvelope<UnknownEventCode, JsonValue | undefined>;

@@ -49,6 +49,10 @@ impl Fail {
     /// The value to throw.
     pub(crate) fn into_js(self) -> JsValue {
         match self {
+            // The core's argument errors are a TypeError in JavaScript, like the boundary's own.
+            Fail::Core(error) if error.code() == ErrorCode::InvalidArgument => {
+                js_sys::TypeError::new(&error.to_string()).into()
+            }
             Fail::Core(error) => JsVerificationError::new(
                 error.code().code(),
                 error.message(),
