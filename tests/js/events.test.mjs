@@ -268,3 +268,34 @@ describe("parseEvent and isKnownEventCode", () => {
     for (const junk of [undefined, null, 5, {}, ["customer.created"]]) assert.equal(isKnownEventCode(junk), false);
   });
 });
+
+describe("hints for common mistakes", () => {
+  const verifier = new WebhookVerifier({ key });
+  const raw = body(seatCase.body);
+  const cases = {
+    "a parsed body": [() => verifier.verify(JSON.parse(raw), seatCase.signature), "body_not_raw", /parsed JSON body/],
+    "String(parsedBody)": [() => verifier.verify(String({}), seatCase.signature), "invalid_signature", /\[object Object\]/],
+    "a body read elsewhere (empty)": [() => verifier.verify("", seatCase.signature), "invalid_signature", /empty/],
+    "a BOM added in transit": [() => verifier.verify("\uFEFF" + raw, seatCase.signature), "invalid_signature", /BOM/],
+    "base64url signature": [() => verifier.verify(raw, Buffer.from(seatCase.signature, "base64").toString("base64url")), "malformed_signature", /base64url/],
+    "missing padding": [() => verifier.verify(raw, seatCase.signature.replace(/=+$/, "")), "malformed_signature", /padding|base64url/],
+    "a sha256= prefix": [() => verifier.verify(raw, "sha256=" + seatCase.signature), "malformed_signature", /prefix/],
+    "a key in quotes": [() => new WebhookVerifier({ key: `"${key.trim()}"` }), "invalid_key", /quotes/],
+    "a modulus cut short": [() => new WebhookVerifier({ key: key.trim().slice(0, 300) }), "weak_key", /cut short/],
+    "a certificate": [() => new WebhookVerifier({ key: keyForms("rsa2048")["SPKI PEM"].replace(/PUBLIC KEY/g, "CERTIFICATE") }), "invalid_key", /certificate/],
+    "a truncated PEM": [() => new WebhookVerifier({ key: keyForms("rsa2048")["SPKI PEM"].slice(0, 200) }), "invalid_key", /cut short/],
+  };
+  for (const [what, [fn, code, hint]] of Object.entries(cases)) {
+    test(what, () => {
+      const error = failure(fn);
+      assert.equal(error.code, code);
+      assert.match(error.hint ?? "", hint);
+    });
+  }
+  test("a PEM with lost or escaped newlines still works", () => {
+    const pem = keyForms("rsa2048")["SPKI PEM"];
+    for (const variant of [pem.replace(/\n/g, " "), pem.replace(/\n/g, "\\n")]) {
+      assert.ok(new WebhookVerifier({ key: variant }).verify(raw, seatCase.signature));
+    }
+  });
+});
