@@ -11,7 +11,7 @@ WASM := target/wasm32-unknown-unknown/release/zentitle_webhooks.wasm
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help tools tools-rust tools-node tools-browser build demo test test-native test-wasm test-js lint clean
+.PHONY: help tools tools-rust tools-node tools-browser build demo test test-native test-wasm test-js test-package test-runtimes lint clean
 
 help:
 	@echo "make demo   build the package, then sign and verify sample deliveries on loopback"
@@ -57,8 +57,8 @@ demo: build
 ## Tests ---------------------------------------------------------------------------------
 
 test: tools
-	$(MAKE) --no-print-directory lint test-native test-wasm build test-js
-	@echo "make test: all levels passed (native, wasm in Node and Chromium, package in Node, typings)"
+	$(MAKE) --no-print-directory lint test-native test-wasm build test-js test-package test-runtimes
+	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings, packaging; Deno, Bun, workerd, edge-runtime, Chromium)"
 
 lint:
 	cargo fmt --check
@@ -75,6 +75,15 @@ test-wasm:
 test-js:
 	node --test tests/js/
 	tsc -p tests/types
+
+# What npm would publish: lint of package.json and exports, types under every resolution.
+test-package:
+	cd pkg && publint --strict
+	attw --pack pkg
+
+# Each runtime started for real on loopback with the recipes of examples/.
+test-runtimes:
+	CHROMIUM=$$(command -v chromium) node --test --test-concurrency=1 tests/runtimes/
 
 clean:
 	rm -rf target pkg node_modules

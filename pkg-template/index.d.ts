@@ -338,3 +338,11 @@ export function parseEvent(body: WebhookBody): ZentitleEvent;
 
 /** `true` if `code` is an event code this version documents. */
 export function isKnownEventCode(code: unknown): code is KnownEventCode;
+
+/**
+ * Loads the WebAssembly module. Needed once, before first use, in browsers (the `browser`
+ * and `default` entries); a no-op that resolves at once in Node, Deno, Bun, Workers and
+ * Vercel Edge, where the module is ready on import. `input` overrides where the `.wasm` comes
+ * from (its URL, its bytes, a `Response`, or a compiled module).
+ */
+export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;

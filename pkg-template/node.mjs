@@ -7,3 +7,6 @@ initSync({ module: readFileSync(new URL("./wasm/zentitle_webhooks_bg.wasm", impo
 
 export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
 export { WebhookVerificationError } from "./wasm/errors.js";
+
+/** Nothing to wait for in Node: the module is ready on import. */
+export async function init() {}

@@ -47,6 +47,7 @@ for (const entry of readdirSync(join(root, "pkg-template"))) {
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
 manifest.version = version;
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+// The CommonJS entry gets its own declaration file, so that `require` is typed as CommonJS.
 cpSync(join(pkg, "index.d.ts"), join(pkg, "index.d.cts"));
 cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
 

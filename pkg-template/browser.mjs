@@ -1,0 +1,25 @@
+// Browser (and bundler) entry. Browsers compile WebAssembly asynchronously, so call
+// `await init()` once before the first use. The .wasm is found beside this file through
+// `new URL(..., import.meta.url)`, which Vite, webpack 5 and Parcel turn into an asset; pass
+// its URL or bytes (or a compiled module) to `init` to load it from elsewhere.
+import initWasm from "./wasm/zentitle_webhooks.js";
+
+let ready;
+
+/**
+ * Loads the WebAssembly module; resolves when the API is ready. Safe to call more than once.
+ * @param {WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>} [input]
+ */
+export function init(input) {
+  ready ??= initWasm({ module_or_path: input ?? new URL("./wasm/zentitle_webhooks_bg.wasm", import.meta.url) }).then(
+    () => undefined,
+    (error) => {
+      ready = undefined;
+      throw error;
+    },
+  );
+  return ready;
+}
+
+export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
+export { WebhookVerificationError } from "./wasm/errors.js";

@@ -1,0 +1,13 @@
+// Cloudflare Workers (workerd) entry. Workers may not compile WebAssembly from bytes at run
+// time, so the .wasm is imported as a module (wrangler and workerd compile it at deploy
+// time); instantiation is synchronous, with no init call.
+import wasmModule from "./wasm/zentitle_webhooks_bg.wasm";
+import { initSync } from "./wasm/zentitle_webhooks.js";
+
+initSync({ module: wasmModule });
+
+export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
+export { WebhookVerificationError } from "./wasm/errors.js";
+
+/** Nothing to wait for here: the module is ready on import. */
+export async function init() {}

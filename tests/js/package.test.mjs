@@ -1,0 +1,68 @@
+// The assembled package as npm would publish it: exactly the files it should hold, its
+// entries for each runtime, and the size budget of size-budget.json.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { gzipSync } from "node:zlib";
+
+const pkg = new URL("../../pkg/", import.meta.url);
+const budget = JSON.parse(readFileSync(new URL("../../size-budget.json", import.meta.url), "utf8"));
+const manifest = JSON.parse(readFileSync(new URL("package.json", pkg), "utf8"));
+
+test("npm pack holds exactly the package's files", () => {
+  const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: pkg, encoding: "utf8" }));
+  const files = packed.files.map((f) => f.path).map((p) => p.replace(/snippets\/[^/]+\//, "snippets/<hash>/")).sort();
+  assert.deepEqual(files, [
+    "LICENSE",
+    "README.md",
+    "browser.mjs",
+    "edge.mjs",
+    "index.d.cts",
+    "index.d.ts",
+    "node.cjs",
+    "node.mjs",
+    "package.json",
+    "wasm/errors.js",
+    "wasm/snippets/<hash>/src/wasm/errors.js",
+    "wasm/zentitle_webhooks.js",
+    "wasm/zentitle_webhooks_bg.wasm",
+    "workerd.mjs",
+  ]);
+  assert.ok(packed.size <= budget.packed_tarball_bytes, `tarball ${packed.size} B > budget ${budget.packed_tarball_bytes} B`);
+});
+
+test("one .wasm for every runtime, within the size budget", () => {
+  const wasm = readFileSync(new URL("wasm/zentitle_webhooks_bg.wasm", pkg));
+  const gz = gzipSync(wasm, { level: 9 }).length;
+  console.log(`# wasm: ${wasm.length} bytes, ${gz} bytes gzipped (budget ${budget.wasm_raw_bytes} / ${budget.wasm_gzip_bytes})`);
+  assert.ok(gz <= budget.wasm_gzip_bytes, `gzipped .wasm ${gz} B > budget ${budget.wasm_gzip_bytes} B`);
+  assert.ok(wasm.length <= budget.wasm_raw_bytes, `.wasm ${wasm.length} B > budget ${budget.wasm_raw_bytes} B`);
+  for (const entry of ["node.mjs", "workerd.mjs", "edge.mjs", "browser.mjs"]) {
+    const text = readFileSync(new URL(entry, pkg), "utf8");
+    assert.match(text, /zentitle_webhooks_bg\.wasm/, `${entry} loads the shared .wasm`);
+  }
+});
+
+test("exports: a condition for each runtime, types first, default last", () => {
+  const conditions = Object.keys(manifest.exports["."]);
+  assert.deepEqual(conditions, ["workerd", "worker", "edge-light", "deno", "bun", "browser", "node", "require", "default"]);
+  for (const [condition, target] of Object.entries(manifest.exports["."])) {
+    const targets = "types" in target ? [target] : Object.values(target);
+    for (const t of targets) assert.equal(Object.keys(t)[0], "types", `${condition}: types first`);
+  }
+});
+
+test("every entry exports the same API", async () => {
+  const esm = await import("zentitle-webhooks");
+  const names = Object.keys(esm).sort();
+  assert.deepEqual(names, ["MemoryDeduplicator", "WebhookVerificationError", "WebhookVerifier", "init", "isKnownEventCode", "parseEvent"]);
+  for (const entry of ["workerd.mjs", "edge.mjs", "browser.mjs"]) {
+    const text = readFileSync(new URL(entry, pkg), "utf8");
+    for (const name of names) assert.match(text, new RegExp(`\\b${name}\\b`), `${entry} exports ${name}`);
+  }
+  const { createRequire } = await import("node:module");
+  const cjs = createRequire(import.meta.url)("zentitle-webhooks");
+  assert.deepEqual(Object.keys(cjs).sort(), names);
+  await esm.init(); // a no-op in Node, but part of the universal API
+});
