@@ -7,6 +7,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/zentitle_webhooks.wasm
+TESTING_WASM := target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.wasm
 # The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
@@ -46,7 +47,8 @@ tools-browser:
 
 build: tools-rust tools-node
 	cargo build --release --target wasm32-unknown-unknown --lib
-	node scripts/build-pkg.mjs $(WASM)
+	cargo build --release --target wasm32-unknown-unknown --lib --features testing --target-dir target/testing
+	node scripts/build-pkg.mjs $(WASM) $(TESTING_WASM)
 	@ln -sfn ../pkg node_modules/zentitle-webhooks
 
 ## Demo ----------------------------------------------------------------------------------
@@ -62,15 +64,16 @@ test: tools
 
 lint:
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --features testing -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --features testing --target-dir target/testing -- -D warnings
 
 test-native:
-	cargo test
+	cargo test --features testing
 
 test-wasm:
-	wasm-pack test --node
-	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack test --headless --chrome
+	wasm-pack test --node -- --features testing
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack test --headless --chrome -- --features testing
 
 test-js:
 	node --test tests/js/

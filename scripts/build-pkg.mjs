@@ -1,6 +1,6 @@
 // Assembles the npm package in pkg/ from the wasm-bindgen output and pkg-template/.
 //
-//   node scripts/build-pkg.mjs <wasm from cargo>
+//   node scripts/build-pkg.mjs <verify wasm from cargo> <test-kit wasm (feature "testing")>
 //
 // Steps: wasm-bindgen (--target web: an ES module whose initSync takes a compiled module or
 // bytes, so each runtime's loader decides how the .wasm is obtained), wasm-opt, the
@@ -14,6 +14,7 @@ import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const input = process.argv[2] ?? join(root, "target/wasm32-unknown-unknown/release/zentitle_webhooks.wasm");
+const testingInput = process.argv[3] ?? join(root, "target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.wasm");
 const bindgen = join(root, "target/bindgen");
 const pkg = join(root, "pkg");
 const bin = (name) => join(root, "node_modules/.bin", name);
@@ -40,6 +41,24 @@ writeFileSync(
   `export { WebhookVerificationError } from "./${relative(join(pkg, "wasm"), snippet)}";\n`,
 );
 
+// The test kit: its own .wasm (key generation and signing stay out of the verify build), whose
+// glue imports the package's one WebhookVerificationError class instead of a copy.
+const testingBindgen = join(root, "target/bindgen-testing");
+rmSync(testingBindgen, { recursive: true, force: true });
+run("wasm-bindgen", ["--target", "web", "--out-dir", testingBindgen, "--out-name", "zentitle_webhooks_testing", testingInput]);
+mkdirSync(join(pkg, "wasm/testing"), { recursive: true });
+const testingGlue = readFileSync(join(testingBindgen, "zentitle_webhooks_testing.js"), "utf8").replace(
+  /from '\.\/snippets\/[^']+\/src\/wasm\/errors\.js'/,
+  "from '../errors.js'",
+);
+if (!testingGlue.includes("from '../errors.js'")) throw new Error("test-kit glue: the errors.js import was not found");
+writeFileSync(join(pkg, "wasm/testing/zentitle_webhooks_testing.js"), testingGlue);
+run(bin("wasm-opt"), [
+  "-O3", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+  join(testingBindgen, "zentitle_webhooks_testing_bg.wasm"), "-o", join(pkg, "wasm/testing/zentitle_webhooks_testing_bg.wasm"),
+]);
+
 const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))[1];
 for (const entry of readdirSync(join(root, "pkg-template"))) {
   cpSync(join(root, "pkg-template", entry), join(pkg, entry), { recursive: true });
@@ -49,19 +68,43 @@ manifest.version = version;
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 // The CommonJS entry gets its own declaration file, so that `require` is typed as CommonJS.
 cpSync(join(pkg, "index.d.ts"), join(pkg, "index.d.cts"));
+writeFileSync(join(pkg, "testing.d.cts"), readFileSync(join(pkg, "testing.d.ts"), "utf8").replace('from "./index.js"', 'from "./index.cjs"'));
 cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
 
-// CommonJS for `require`: the same Node loader, bundled with the glue. import.meta.url is
-// replaced by the file's own URL so the .wasm is found beside it.
-run(bin("esbuild"), [
-  join(pkg, "node.mjs"), "--bundle", "--format=cjs", "--platform=node", "--log-level=warning",
-  `--outfile=${join(pkg, "node.cjs")}`, "--define:import.meta.url=__zw_import_meta_url",
-  "--banner:js=const __zw_import_meta_url = require(\"node:url\").pathToFileURL(__filename).href;",
-]);
+// CommonJS for `require`: the same Node loaders, bundled with their glue. import.meta.url is
+// replaced by the file's own URL so the .wasm is found beside it. In the test kit's bundle,
+// the error class comes from node.cjs, so that both entries share one class.
+const esbuild = await import(join(root, "node_modules/esbuild/lib/main.js"));
+for (const [entry, out] of [["node.mjs", "node.cjs"], ["testing-node.mjs", "testing-node.cjs"]]) {
+  await esbuild.build({
+    entryPoints: [join(pkg, entry)],
+    outfile: join(pkg, out),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    logLevel: "warning",
+    define: { "import.meta.url": "__zw_import_meta_url" },
+    banner: { js: 'const __zw_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    plugins: [
+      {
+        name: "shared-error-class",
+        setup(build) {
+          if (entry === "node.mjs") return;
+          build.onResolve({ filter: /(^|\/)errors\.js$/ }, () => ({ path: "./node.cjs", external: true }));
+          build.onResolve({ filter: /^\.\/node\.mjs$/ }, () => ({ path: "./node.cjs", external: true }));
+        },
+      },
+    ],
+  });
+}
 
-const wasm = readFileSync(join(pkg, "wasm/zentitle_webhooks_bg.wasm"));
-const gz = gzipSync(wasm, { level: 9 }).length;
-console.log(`pkg/ assembled: zentitle-webhooks@${version}; wasm ${wasm.length} bytes, ${gz} bytes gzipped`);
+const size = (path) => {
+  const bytes = readFileSync(join(pkg, path));
+  return `${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`;
+};
+console.log(`pkg/ assembled: zentitle-webhooks@${version}`);
+console.log(`  verify .wasm:   ${size("wasm/zentitle_webhooks_bg.wasm")}`);
+console.log(`  test-kit .wasm: ${size("wasm/testing/zentitle_webhooks_testing_bg.wasm")}`);
 
 function findFile(dir, name) {
   for (const entry of readdirSync(dir)) {

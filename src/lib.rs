@@ -41,6 +41,8 @@ mod montgomery;
 mod signature;
 mod verify;
 
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 

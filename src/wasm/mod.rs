@@ -6,4 +6,6 @@ mod dedup;
 mod events;
 mod fail;
 mod options;
+#[cfg(feature = "testing")]
+mod testing;
 mod verifier;

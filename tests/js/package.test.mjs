@@ -17,14 +17,23 @@ test("npm pack holds exactly the package's files", () => {
     "LICENSE",
     "README.md",
     "browser.mjs",
+    "cli.mjs",
     "edge.mjs",
     "index.d.cts",
     "index.d.ts",
     "node.cjs",
     "node.mjs",
     "package.json",
+    "testing-browser.mjs",
+    "testing-node.cjs",
+    "testing-node.mjs",
+    "testing-workerd.mjs",
+    "testing.d.cts",
+    "testing.d.ts",
     "wasm/errors.js",
     "wasm/snippets/<hash>/src/wasm/errors.js",
+    "wasm/testing/zentitle_webhooks_testing.js",
+    "wasm/testing/zentitle_webhooks_testing_bg.wasm",
     "wasm/zentitle_webhooks.js",
     "wasm/zentitle_webhooks_bg.wasm",
     "workerd.mjs",
@@ -32,7 +41,7 @@ test("npm pack holds exactly the package's files", () => {
   assert.ok(packed.size <= budget.packed_tarball_bytes, `tarball ${packed.size} B > budget ${budget.packed_tarball_bytes} B`);
 });
 
-test("one .wasm for every runtime, within the size budget", () => {
+test("one verify .wasm for every runtime, within the size budget; the test kit apart", () => {
   const wasm = readFileSync(new URL("wasm/zentitle_webhooks_bg.wasm", pkg));
   const gz = gzipSync(wasm, { level: 9 }).length;
   console.log(`# wasm: ${wasm.length} bytes, ${gz} bytes gzipped (budget ${budget.wasm_raw_bytes} / ${budget.wasm_gzip_bytes})`);
@@ -41,15 +50,19 @@ test("one .wasm for every runtime, within the size budget", () => {
   for (const entry of ["node.mjs", "workerd.mjs", "edge.mjs", "browser.mjs"]) {
     const text = readFileSync(new URL(entry, pkg), "utf8");
     assert.match(text, /zentitle_webhooks_bg\.wasm/, `${entry} loads the shared .wasm`);
+    assert.doesNotMatch(text, /testing/, `${entry} does not load the test kit`);
   }
 });
 
 test("exports: a condition for each runtime, types first, default last", () => {
   const conditions = Object.keys(manifest.exports["."]);
   assert.deepEqual(conditions, ["workerd", "worker", "edge-light", "deno", "bun", "browser", "node", "require", "default"]);
-  for (const [condition, target] of Object.entries(manifest.exports["."])) {
-    const targets = "types" in target ? [target] : Object.values(target);
-    for (const t of targets) assert.equal(Object.keys(t)[0], "types", `${condition}: types first`);
+  assert.deepEqual(Object.keys(manifest.exports["./testing"]), ["workerd", "worker", "deno", "bun", "browser", "node", "require", "default"]);
+  for (const path of [".", "./testing"]) {
+    for (const [condition, target] of Object.entries(manifest.exports[path])) {
+      const targets = "types" in target ? [target] : Object.values(target);
+      for (const t of targets) assert.equal(Object.keys(t)[0], "types", `${path} ${condition}: types first`);
+    }
   }
 });
 
@@ -65,4 +78,11 @@ test("every entry exports the same API", async () => {
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
   assert.deepEqual(Object.keys(cjs).sort(), names);
   await esm.init(); // a no-op in Node, but part of the universal API
+  const kit = ["buildSignedRequest", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "tamperBody", "tamperSignature"];
+  assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
+  assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
+  for (const entry of ["testing-workerd.mjs", "testing-browser.mjs"]) {
+    const text = readFileSync(new URL(entry, pkg), "utf8");
+    for (const name of kit) assert.match(text, new RegExp(`\\b${name}\\b`), `${entry} exports ${name}`);
+  }
 });

@@ -1,0 +1,58 @@
+// Types of zentitle-webhooks/testing: the test kit.
+import type { JsonValue, KnownEventCode, RsaJsonWebKey, ZentitleEvent } from "./index.js";
+
+export interface TestKeyPair {
+  /** PKCS#8 PEM (`BEGIN PRIVATE KEY`): for `signPayload` and `buildSignedRequest`. */
+  privateKeyPem: string;
+  /** SPKI PEM (`BEGIN PUBLIC KEY`). */
+  publicKeyPem: string;
+  /** The modulus as the Zentitle UI shows it ("RSA Modulus (n)"): base64url, no padding. */
+  modulus: string;
+  /** The public key as a JWK. */
+  jwk: RsaJsonWebKey;
+}
+
+/** A private key: PEM text (PKCS#8 or PKCS#1) or DER bytes. */
+export type PrivateKeyInput = string | Uint8Array | ArrayBuffer;
+
+/** Replaces envelope members; a `payload` object is merged into the payload (`null` removes a field). */
+export type EventOverrides = { [member: string]: JsonValue | undefined; payload?: { [field: string]: JsonValue } };
+
+/** A new RSA key pair (`bits`: 1024 to 4096 in steps of 256; default 2048), exponent 65537. */
+export function generateTestKeyPair(options?: { bits?: number }): TestKeyPair;
+
+/** The `N-Signature` value for `body`: RSASSA-PKCS1-v1_5 with SHA-256, standard base64. An event object is signed as its JSON text. */
+export function signPayload(body: string | Uint8Array | ArrayBuffer | object, privateKey: PrivateKeyInput): string;
+
+/** A realistic event (fresh ids, `eventDate` = now) for a documented code, the test event (`"webhook.test"`) or any other code. */
+export function createTestEvent(eventCode: KnownEventCode | (string & {}), overrides?: EventOverrides, options?: { now?: Date | number }): ZentitleEvent;
+
+export interface SignedRequest {
+  /** The body text that was signed. */
+  body: string;
+  signature: string;
+  /** `content-type` and `n-signature`, as Zentitle sends them. */
+  headers: { "content-type": string; "n-signature": string };
+  /** A Fetch `Request` (POST to `url`), where the runtime has `Request`. */
+  request: Request;
+}
+
+/** A signed delivery: of a new event (`eventCode`, `overrides`), of an `event` object, or of a raw `body`. */
+export function buildSignedRequest(options: {
+  privateKey: PrivateKeyInput;
+  eventCode?: KnownEventCode | (string & {});
+  overrides?: EventOverrides;
+  event?: object;
+  body?: string | Uint8Array;
+  url?: string;
+  now?: Date | number;
+}): SignedRequest;
+
+/** The body with one character changed (still JSON for a JSON body): its signature no longer verifies. */
+export function tamperBody(body: string | Uint8Array | object): string;
+
+/** The signature with one bit flipped (still valid base64): it no longer verifies. */
+export function tamperSignature(signature: string): string;
+
+/** Loads the test kit's WebAssembly in browsers; a no-op elsewhere. */
+export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;

@@ -1,0 +1,15 @@
+//! The test kit (feature `testing`): make keys, sign bodies the way Zentitle does, and build
+//! realistic events, so that receivers can be tested without Zentitle.
+//!
+//! Randomness comes from the caller (`rng`), time too: the core reads neither. Signing uses
+//! the `rsa` crate, whose private-key operations are not constant-time (RUSTSEC-2023-0071):
+//! fine for throwaway test keys, never for a production signer.
+
+mod events;
+mod keys;
+
+pub use events::{format_rfc3339, random_id, sample_event, TEST_EVENT_CODE};
+pub use keys::{generate_key_pair, SigningKey, TestKeyPair};
+
+#[cfg(test)]
+mod tests;

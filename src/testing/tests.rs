@@ -1,0 +1,109 @@
+use rsa::rand_core::{CryptoRng, RngCore};
+
+use super::*;
+use crate::{parse_event, parse_utc_millis, EventCode, PublicKey, Verifier};
+
+/// Deterministic randomness for tests (the kit takes its randomness from the caller).
+struct TestRng(u64);
+impl RngCore for TestRng {
+    fn next_u32(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = self.next_u64() as u8;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+impl CryptoRng for TestRng {}
+
+#[test]
+fn a_generated_pair_signs_what_the_verifier_accepts() {
+    let mut rng = TestRng(7);
+    let pair = generate_key_pair(&mut rng, 1024).expect("pair");
+    let signer = SigningKey::parse(pair.private_key_pem.as_bytes()).expect("private key");
+    let opts = crate::KeyOptions { min_key_bits: 1024 };
+    for public in [&pair.public_key_pem, &pair.modulus, &pair.jwk] {
+        let verifier = Verifier::new(PublicKey::parse_with(public, opts).expect("public"));
+        let signature = signer.sign(b"{\"a\":1}");
+        assert_eq!(
+            verifier.verify_signature(b"{\"a\":1}", &signature),
+            Ok(None)
+        );
+        assert!(verifier.verify_signature(b"{\"a\":2}", &signature).is_err());
+    }
+    assert_eq!(pair.modulus.len(), 171);
+}
+
+#[test]
+fn sizes_and_keys_that_are_refused() {
+    let mut rng = TestRng(9);
+    for bits in [0, 512, 1000, 8192] {
+        assert!(generate_key_pair(&mut rng, bits).is_err(), "{bits}");
+    }
+    let pair = generate_key_pair(&mut rng, 1024).expect("pair");
+    let err = SigningKey::parse(pair.public_key_pem.as_bytes()).expect_err("public key");
+    assert!(err.hint().is_some_and(|h| h.contains("private key")));
+    assert!(SigningKey::parse(b"\xff\x00").is_err());
+}
+
+#[test]
+fn every_code_makes_a_valid_event() {
+    let mut rng = TestRng(11);
+    let now = parse_utc_millis("2026-11-27T10:15:30.123Z").expect("time");
+    let codes: Vec<&str> = EventCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .chain([events::TEST_EVENT_CODE, "something.new"])
+        .collect();
+    for code in codes {
+        let event = sample_event(&mut rng, code, now, None).expect("event");
+        let parsed =
+            parse_event(event.to_string().as_bytes()).unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert_eq!(parsed.event_code, code);
+        assert_eq!(parsed.event_date_unix_ms, now);
+        assert!(parsed.event_id.starts_with("event_") && parsed.event_id.len() == 28);
+    }
+}
+
+#[test]
+fn overrides_replace_and_merge() {
+    let mut rng = TestRng(13);
+    let overrides = serde_json::json!({ "callAttempt": 3, "payload": { "seatsUsed": 9, "seatName": null, "extra": true } });
+    let event =
+        sample_event(&mut rng, "entitlement.seat.activated", 0, Some(&overrides)).expect("event");
+    assert_eq!(event["callAttempt"], 3);
+    assert_eq!(event["payload"]["seatsUsed"], 9);
+    assert_eq!(event["payload"]["extra"], true);
+    assert!(event["payload"].get("seatName").is_none());
+    assert_eq!(event["payload"]["seatId"], "build-agent-07");
+    assert!(sample_event(&mut rng, "x.y", 0, Some(&serde_json::json!([1]))).is_err());
+    assert!(sample_event(&mut rng, "", 0, None).is_err());
+}
+
+#[test]
+fn rfc3339_round_trips() {
+    for ms in [
+        0i64,
+        1_749_209_962_739,
+        951_782_400_000,
+        -1000,
+        4_102_444_800_000,
+    ] {
+        assert_eq!(parse_utc_millis(&format_rfc3339(ms)), Some(ms), "{ms}");
+    }
+    assert_eq!(
+        format_rfc3339(1_749_209_962_739),
+        "2025-06-06T11:39:22.7390000Z"
+    );
+}
