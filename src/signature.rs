@@ -53,7 +53,8 @@ pub fn decode_signature(value: &str, expected_len: usize) -> Result<Vec<u8>, Err
 
 /// Decodes a signature in standard or URL-safe base64, padded or not, of any length: for test
 /// tools that alter signatures, never for verification.
-pub fn decode_signature_lenient(value: &str) -> Option<Vec<u8>> {
+#[cfg(feature = "testing")]
+pub(crate) fn decode_signature_lenient(value: &str) -> Option<Vec<u8>> {
     let value = value.trim();
     STANDARD_ANY_PADDING
         .decode(value)
