@@ -51,17 +51,6 @@ pub fn decode_signature(value: &str, expected_len: usize) -> Result<Vec<u8>, Err
     Ok(raw)
 }
 
-/// Decodes a signature in standard or URL-safe base64, padded or not, of any length: for test
-/// tools that alter signatures, never for verification.
-#[cfg(feature = "testing")]
-pub(crate) fn decode_signature_lenient(value: &str) -> Option<Vec<u8>> {
-    let value = value.trim();
-    STANDARD_ANY_PADDING
-        .decode(value)
-        .or_else(|_| URL_SAFE_ANY_PADDING.decode(value))
-        .ok()
-}
-
 fn explain_malformed(value: &str) -> Error {
     let hint = if value.contains(',') {
         "The header holds several values, as when N-Signature is sent more than once; Zentitle sends one."

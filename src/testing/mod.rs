@@ -7,9 +7,11 @@
 
 mod events;
 mod keys;
+mod tamper;
 
 pub use events::{format_rfc3339, random_id, sample_event, TEST_EVENT_CODE};
 pub use keys::{generate_key_pair, SigningKey, TestKeyPair};
+pub use tamper::{tamper_body, tamper_signature};
 
 #[cfg(test)]
 mod tests;

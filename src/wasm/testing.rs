@@ -8,8 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{self, get};
 use super::fail::{set, Fail, Result};
 use crate::error::ErrorCode;
-use crate::signature::decode_signature_lenient;
-use crate::testing::{generate_key_pair, sample_event, SigningKey};
+use crate::testing::{generate_key_pair, sample_event, tamper_body, tamper_signature, SigningKey};
 
 /// `generateTestKeyPair({ bits = 2048 })` → `{ privateKeyPem, publicKeyPem, modulus, jwk }`.
 #[wasm_bindgen(js_name = generateTestKeyPair)]
@@ -98,46 +97,20 @@ pub fn build_signed_request(options: JsValue) -> core::result::Result<JsValue, J
 
 /// `tamperBody(body)` → the body with one character changed, still valid JSON for a JSON body.
 #[wasm_bindgen(js_name = tamperBody)]
-pub fn tamper_body(body: JsValue) -> core::result::Result<String, JsValue> {
-    let text = body_or_event(&body).map_err(Fail::into_js)?;
-    let mut bytes = text.into_bytes();
-    match bytes
-        .iter()
-        .rposition(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    {
-        Some(i) => {
-            if let Some(b) = bytes.get_mut(i) {
-                *b = match *b {
-                    b'z' => b'a',
-                    b'9' => b'0',
-                    other => other + 1,
-                };
-            }
-        }
-        None => bytes.push(b' '),
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| Fail::Type("The body could not be tampered with.").into_js())
+pub fn js_tamper_body(body: JsValue) -> core::result::Result<String, JsValue> {
+    body_or_event(&body)
+        .map(|text| tamper_body(&text))
+        .map_err(Fail::into_js)
 }
 
 /// `tamperSignature(signature)` → the signature with one bit flipped, still valid base64.
 #[wasm_bindgen(js_name = tamperSignature)]
-pub fn tamper_signature(signature: JsValue) -> core::result::Result<String, JsValue> {
+pub fn js_tamper_signature(signature: JsValue) -> core::result::Result<String, JsValue> {
     let text = signature.as_string().ok_or_else(|| {
         Fail::Type("tamperSignature(signature): signature must be a string.").into_js()
     })?;
-    let mut raw = decode_signature_lenient(&text)
-        .ok_or_else(|| Fail::Core(ErrorCode::MalformedSignature.into()).into_js())?;
-    let middle = raw.len() / 2;
-    if let Some(b) = raw.get_mut(middle) {
-        *b ^= 0x10;
-    }
-    Ok(base64_standard(&raw))
-}
-
-fn base64_standard(raw: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(raw)
+    tamper_signature(&text)
+        .ok_or_else(|| Fail::Core(ErrorCode::MalformedSignature.into()).into_js())
 }
 
 fn signing_key(value: &JsValue) -> Result<SigningKey> {
