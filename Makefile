@@ -15,7 +15,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 .PHONY: help tools tools-rust tools-node tools-browser build demo test test-native test-wasm test-js test-package test-runtimes lint clean
 
 help:
-	@echo "make demo   build the package, then sign and verify sample deliveries on loopback"
+	@echo "make demo   build the package, sign and verify sample deliveries on loopback, serve the www page"
 	@echo "make test   install what is missing, then run every test level"
 	@echo "make build  assemble the npm package in pkg/"
 
@@ -55,6 +55,7 @@ build: tools-rust tools-node
 
 demo: build
 	node examples/demo.mjs
+	node examples/serve-www.mjs
 
 ## Tests ---------------------------------------------------------------------------------
 
@@ -86,7 +87,7 @@ test-package:
 
 # Each runtime started for real on loopback with the recipes of examples/.
 test-runtimes:
-	CHROMIUM=$$(command -v chromium) node --test --test-concurrency=1 tests/runtimes/
+	CHROMIUM=$$(command -v chromium) node --test --test-concurrency=1 tests/runtimes/ tests/www/
 
 clean:
 	rm -rf target pkg node_modules

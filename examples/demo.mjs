@@ -4,7 +4,9 @@
 // Prints what the receiver accepted or refused, and why. Exits non-zero on a wrong verdict.
 import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
 
 import { WebhookVerificationError, WebhookVerifier } from "zentitle-webhooks";
 
@@ -83,6 +85,20 @@ for (const d of deliveries) {
   console.log(`${ok ? "ok   " : "WRONG"} ${String(response.status).padEnd(4)} ${d.what.padEnd(52)} ${verdict}`);
   if (response.status !== 200) console.log(`${" ".repeat(11)}${answer.message}`);
 }
-server.close();
 console.log(`\n${deliveries.length - wrong} of ${deliveries.length} deliveries got the expected verdict.`);
-process.exitCode = wrong === 0 ? 0 : 1;
+
+// The same receiver, fed by the package's CLI, as a user tests a handler:
+//   npx zentitle-webhooks trigger <eventCode> --url <receiver> --key <private.pem>
+const cli = fileURLToPath(new URL("../pkg/cli.mjs", import.meta.url));
+const key = fileURLToPath(new URL("keys/demo.key.pem", import.meta.url));
+let cliFailed = false;
+for (const extra of [["entitlement.expires7days", "--count", "2"], ["customer.updated", "--tamper", "signature"]]) {
+  console.log(`\n$ npx zentitle-webhooks trigger ${extra.join(" ")} --url ${url} --key examples/keys/demo.key.pem`);
+  const out = await new Promise((resolve) =>
+    execFile(process.execPath, [cli, "trigger", ...extra, "--url", url, "--key", key], (error, stdout, stderr) => resolve({ error, text: stdout + stderr })),
+  );
+  process.stdout.write(out.text);
+  cliFailed ||= Boolean(out.error);
+}
+server.close();
+process.exitCode = wrong === 0 && !cliFailed ? 0 : 1;

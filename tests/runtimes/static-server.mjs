@@ -5,7 +5,7 @@ import { extname, join, normalize } from "node:path";
 
 const types = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
 
-export function serveStatic(root, extra = {}) {
+export function serveStatic(root, extra = {}, port = 0) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (extra[path]) {
@@ -21,5 +21,5 @@ export function serveStatic(root, extra = {}) {
       res.writeHead(404).end("not found");
     }
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
 }

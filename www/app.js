@@ -1,0 +1,134 @@
+// The page: verify a delivery (key, raw body, N-Signature), sign bodies, browse samples of
+// every event code. Plain modules, no bundler: the import map points at the built package.
+import { WebhookVerifier, init, isKnownEventCode } from "zentitle-webhooks";
+import { createTestEvent, generateTestKeyPair, init as initTestKit, signPayload, tamperBody, tamperSignature } from "zentitle-webhooks/testing";
+
+const $ = (id) => document.getElementById(id);
+const CODES = [
+  "customer.created", "customer.updated",
+  "entitlement.created", "entitlement.updated", "entitlement.activated", "entitlement.renewed", "entitlement.expired",
+  "entitlement.expires1day", "entitlement.expires7days", "entitlement.expires30days",
+  "entitlement.maintenance.expired", "entitlement.maintenance.expires1day", "entitlement.maintenance.expires7days", "entitlement.maintenance.expires30days",
+  "entitlement.seat.activated", "entitlement.seat.deactivated",
+  "entitlement.group.created", "entitlement.group.updated", "entitlement.provision", "entitlement.usage.summary",
+  "webhook.test", "entitlement.brand.new",
+];
+const sample = { modulus: "", privateKeyPem: "" };
+
+async function main() {
+  await Promise.all([init(), initTestKit()]);
+  const [modulus, privateKeyPem] = await Promise.all([
+    fetch("../examples/keys/demo.modulus.txt").then((r) => r.text()),
+    fetch("../examples/keys/demo.key.pem").then((r) => r.text()),
+  ]);
+  Object.assign(sample, { modulus: modulus.trim(), privateKeyPem });
+  for (const code of CODES) {
+    const label = code === "webhook.test" ? `${code} (the UI's Test button)` : isKnownEventCode(code) ? code : `${code} (unknown code)`;
+    $("sample").append(new Option(label, code));
+  }
+  $("sample").value = "entitlement.seat.activated";
+  $("key").value = sample.modulus;
+  $("private-key").value = sample.privateKeyPem;
+  loadSample();
+  $("sample").addEventListener("change", loadSample);
+  $("sample-key").addEventListener("click", () => {
+    $("key").value = sample.modulus;
+    $("private-key").value = sample.privateKeyPem;
+  });
+  $("tamper-body").addEventListener("click", () => ($("body").value = tamperBody($("body").value)));
+  $("tamper-signature").addEventListener("click", () => act(() => ($("signature").value = tamperSignature($("signature").value))));
+  $("generate").addEventListener("click", () =>
+    act(() => {
+      const pair = generateTestKeyPair();
+      $("private-key").value = pair.privateKeyPem;
+      $("key").value = pair.modulus;
+      $("signature").value = "";
+      show("New key pair: the public key panel holds its modulus. Sign the body to use it.", "");
+    }),
+  );
+  $("sign").addEventListener("click", () => act(() => ($("signature").value = signPayload($("body").value, $("private-key").value))));
+  $("verify").addEventListener("click", verify);
+  for (const button of document.querySelectorAll("button.copy")) {
+    button.addEventListener("click", () => navigator.clipboard?.writeText($(button.dataset.copy).value));
+  }
+  $("status").textContent = "Ready. Pick a sample, or paste a delivery, then Verify.";
+  document.body.dataset.ready = "true";
+}
+
+function loadSample() {
+  const event = createTestEvent($("sample").value);
+  const body = JSON.stringify(event, null, 2);
+  $("body").value = body;
+  $("signature").value = signPayload(body, sample.privateKeyPem);
+  show("", "");
+  $("event").replaceChildren();
+}
+
+function act(fn) {
+  try {
+    fn();
+  } catch (error) {
+    show(`${error.code ?? error.name}: ${error.message}`, "refused");
+  }
+}
+
+function show(text, kind, detail) {
+  const verdict = $("verdict");
+  verdict.className = `verdict ${kind}`;
+  verdict.textContent = text;
+  if (detail) {
+    const small = document.createElement("small");
+    small.textContent = detail;
+    verdict.append(small);
+  }
+}
+
+function verify() {
+  $("event").replaceChildren();
+  let verifier;
+  try {
+    verifier = new WebhookVerifier({ key: $("key").value });
+  } catch (error) {
+    show(`Key refused: ${error.code}`, "refused", error.message);
+    return;
+  }
+  const options = $("window").checked ? { maxAgeSeconds: 300 } : {};
+  // The body exactly as in the text area: its UTF-8 bytes are what was signed.
+  const result = verifier.safeVerify($("body").value, $("signature").value, options);
+  verifier.free();
+  if (!result.ok) {
+    show(`Refused: ${result.code} (HTTP ${result.status})`, "refused", result.message);
+    return;
+  }
+  const { event } = result;
+  show(`Valid: ${event.eventCode}${isKnownEventCode(event.eventCode) ? "" : " (unknown code: passes untyped)"}`, "ok");
+  $("event").append(table("Envelope", [
+    ["eventId", event.eventId], ["eventDate", event.eventDate], ["eventCode", event.eventCode],
+    ["resourceId", event.resourceId], ["callAttempt", event.callAttempt],
+  ]));
+  const payload = event.payload && typeof event.payload === "object" ? Object.entries(event.payload) : [["(payload)", JSON.stringify(event.payload ?? null)]];
+  $("event").append(table("Payload", payload.length ? payload : [["(empty)", "{}"]]));
+}
+
+function table(title, rows) {
+  const wrap = document.createElement("div");
+  const h = document.createElement("h3");
+  h.textContent = title;
+  const t = document.createElement("table");
+  for (const [name, value] of rows) {
+    const tr = t.insertRow();
+    const th = document.createElement("th");
+    th.textContent = name;
+    const code = document.createElement("code");
+    code.textContent = typeof value === "string" ? value : JSON.stringify(value);
+    tr.append(th);
+    tr.insertCell().append(code);
+  }
+  wrap.append(h, t);
+  return wrap;
+}
+
+main().catch((error) => {
+  $("status").textContent = `Could not start: ${error.message}`;
+  document.body.dataset.ready = "failed";
+});
