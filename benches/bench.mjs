@@ -1,0 +1,339 @@
+// `make bench`: zentitle-webhooks beside the alternatives, in one run. Every figure is also a
+// ratio against a baseline measured in the same run (absolute times vary between runs on a
+// shared machine). Prints a table and the targets (met or not), and writes
+// benches/results.json and benches/results.svg.
+//
+//   node benches/bench.mjs [--quick]     (--quick: fewer iterations, no 1,000,000-call memory run)
+import { execFileSync, spawn } from "node:child_process";
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, webcrypto } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+import { WebhookVerifier, parseEvent } from "zentitle-webhooks";
+import { createTestEvent, signPayload } from "zentitle-webhooks/testing";
+
+const require = createRequire(import.meta.url);
+const forge = require("node-forge");
+const jsrsasign = require("jsrsasign");
+
+const quick = process.argv.includes("--quick");
+const root = fileURLToPath(new URL("../", import.meta.url));
+const bin = (name) => join(root, "node_modules/.bin", name);
+const keyFile = (name) => readFileSync(join(root, "examples/keys", name), "utf8");
+const privatePem = keyFile("demo.key.pem");
+const privateKey = createPrivateKey(privatePem);
+const publicKey = createPublicKey(privateKey);
+const publicPem = publicKey.export({ type: "spki", format: "pem" });
+const modulus = keyFile("demo.modulus.txt").trim();
+const verifier = new WebhookVerifier({ key: modulus });
+
+/** Median time per call in µs over rounds of `iterations` calls, after a warm-up. */
+function time(fn, iterations) {
+  for (let i = 0; i < Math.max(10, iterations / 10); i++) fn();
+  const rounds = [];
+  for (let r = 0; r < 7; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) fn();
+    rounds.push(Number(process.hrtime.bigint() - start) / iterations / 1000);
+  }
+  return rounds.sort((a, b) => a - b)[3];
+}
+
+async function timeAsync(fn, iterations) {
+  for (let i = 0; i < Math.max(10, iterations / 10); i++) await fn();
+  const rounds = [];
+  for (let r = 0; r < 7; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) await fn();
+    rounds.push(Number(process.hrtime.bigint() - start) / iterations / 1000);
+  }
+  return rounds.sort((a, b) => a - b)[3];
+}
+
+const results = { machine: `${cpus()[0]?.model ?? "?"} (${cpus().length} cores), Node ${process.version}`, date: new Date().toISOString(), verify: [], keyImport: [], coldStart: {}, typing: {}, size: {}, memory: {}, workerd: {}, targets: [] };
+const scale = quick ? 0.2 : 1;
+
+// ---- verify, by body size --------------------------------------------------------------
+const subtleKey = await webcrypto.subtle.importKey("spki", publicKey.export({ type: "spki", format: "der" }), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+const forgeKey = forge.pki.publicKeyFromPem(publicPem);
+const jsrsaKey = jsrsasign.KEYUTIL.getKey(publicPem);
+for (const [label, size, iterations] of [["256 B", 256, 2000], ["2 KB", 2048, 2000], ["64 KB", 65536, 300], ["1 MB", 1 << 20, 20]]) {
+  const body = randomBytes(size);
+  const signature = sign("sha256", body, privateKey);
+  const header = signature.toString("base64");
+  const hex = signature.toString("hex");
+  const n = Math.max(5, Math.round(iterations * scale));
+  const slowN = Math.max(3, Math.round(n / 10));
+  const binary = body.toString("latin1"); // forge's "binary string" form of the bytes
+  const hexBody = body.toString("hex");
+  const row = {
+    size: label,
+    ours: time(() => verifier.verifySignature(body, header), n),
+    nodeVerify: time(() => verify("sha256", body, publicKey, signature), n),
+    subtle: await timeAsync(() => webcrypto.subtle.verify("RSASSA-PKCS1-v1_5", subtleKey, signature, body), n),
+    forge: time(() => {
+      const md = forge.md.sha256.create();
+      md.update(binary);
+      forgeKey.verify(md.digest().bytes(), forge.util.hexToBytes(hex));
+    }, slowN),
+    jsrsasign: time(() => {
+      const sig = new jsrsasign.KJUR.crypto.Signature({ alg: "SHA256withRSA" });
+      sig.init(jsrsaKey);
+      sig.updateHex(hexBody);
+      sig.verify(hex);
+    }, slowN),
+  };
+  results.verify.push(row);
+}
+
+// ---- SHA-256 throughput on 1 MB (a 0-byte body isolates the RSA part) ----------------------
+{
+  const empty = Buffer.alloc(0);
+  const emptySig = sign("sha256", empty, privateKey).toString("base64");
+  const rsaOnly = time(() => verifier.verifySignature(empty, emptySig), Math.round(2000 * scale));
+  const mb = results.verify.find((r) => r.size === "1 MB");
+  // Ours: the 1 MB verification minus the RSA part (so it includes copying the body into wasm).
+  const oursHashMBps = 1 / ((mb.ours - rsaOnly) / 1e6);
+  const mbBody = randomBytes(1 << 20);
+  const { createHash } = await import("node:crypto");
+  const nodeHash = time(() => createHash("sha256").update(mbBody).digest(), Math.max(5, Math.round(50 * scale)));
+  results.sha256 = { oursMBps: oursHashMBps, nodeMBps: 1 / (nodeHash / 1e6), rsaOnlyMicros: rsaOnly };
+}
+
+// ---- key import, each form, vs crypto.createPublicKey ----------------------------------------
+{
+  const jwk = publicKey.export({ format: "jwk" });
+  const der = publicKey.export({ type: "spki", format: "der" });
+  const pkcs1 = publicKey.export({ type: "pkcs1", format: "pem" });
+  const baseline = time(() => createPublicKey(publicPem), Math.round(2000 * scale));
+  for (const [form, key] of [["modulus", modulus], ["JWK object", jwk], ["SPKI PEM", publicPem], ["PKCS#1 PEM", pkcs1], ["SPKI DER", new Uint8Array(der)]]) {
+    const ours = time(() => new WebhookVerifier({ key }).free(), Math.round(1000 * scale));
+    results.keyImport.push({ form, ours, createPublicKey: baseline });
+  }
+}
+
+// ---- the cost of typing ----------------------------------------------------------------------
+{
+  const body = JSON.stringify(createTestEvent("entitlement.seat.activated"));
+  const padded = JSON.stringify({ ...JSON.parse(body), payload: { ...JSON.parse(body).payload, notes: "x".repeat(2048 - body.length - 12) } });
+  const signature = signPayload(padded, privatePem);
+  const n = Math.round(2000 * scale);
+  results.typing = {
+    bodyBytes: padded.length,
+    verifySignature: time(() => verifier.verifySignature(padded, signature), n),
+    verify: time(() => verifier.verify(padded, signature), n),
+    parseEvent: time(() => parseEvent(padded), n * 5),
+    jsonParse: time(() => JSON.parse(padded), n * 5),
+  };
+}
+
+// ---- sizes -----------------------------------------------------------------------------------
+for (const [entry, path] of [["verify (every entry)", "pkg/wasm/zentitle_webhooks_bg.wasm"], ["test kit (/testing)", "pkg/wasm/testing/zentitle_webhooks_testing_bg.wasm"]]) {
+  const bytes = readFileSync(join(root, path));
+  results.size[entry] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+// ---- cold start in Node: import + instantiate + first verify, in a fresh process ---------------
+{
+  const body = randomBytes(2048);
+  const header = sign("sha256", body, privateKey).toString("base64");
+  const script = `const t0 = performance.now();
+const { WebhookVerifier } = await import("zentitle-webhooks");
+const ok = new WebhookVerifier({ key: ${JSON.stringify(modulus)} }).verifySignature(Buffer.from(${JSON.stringify(body.toString("base64"))}, "base64"), ${JSON.stringify(header)});
+const t1 = performance.now();
+const { createPublicKey, verify } = await import("node:crypto");
+const t2 = performance.now();
+const ok2 = verify("sha256", Buffer.from(${JSON.stringify(body.toString("base64"))}, "base64"), createPublicKey(${JSON.stringify(publicPem)}), Buffer.from(${JSON.stringify(header)}, "base64"));
+const t3 = performance.now();
+console.log(JSON.stringify({ ok: ok && ok2, ours: t1 - t0, native: t3 - t2 }));`;
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push(JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" })));
+  runs.sort((a, b) => a.ours - b.ours);
+  results.coldStart.node = { ms: runs[2].ours, nativeMs: runs[2].native, ok: runs.every((r) => r.ok) };
+}
+
+// ---- workerd: ours vs crypto.subtle.verify, and cold start ------------------------------------
+try {
+  results.workerd = await benchWorkerd();
+} catch (error) {
+  results.workerd = { error: String(error.message ?? error).slice(0, 400) };
+}
+
+// ---- wasm memory over many verifications -------------------------------------------------------
+{
+  const { initSync } = await import("../pkg/wasm/zentitle_webhooks.js");
+  const exports = initSync({ module: readFileSync(join(root, "pkg/wasm/zentitle_webhooks_bg.wasm")) });
+  const body = randomBytes(2048);
+  const header = sign("sha256", body, privateKey).toString("base64");
+  const total = quick ? 50_000 : 1_000_000;
+  const warm = 10_000;
+  for (let i = 0; i < warm; i++) verifier.verifySignature(body, header);
+  const afterWarmUp = exports.memory.buffer.byteLength;
+  for (let i = 0; i < total - warm; i++) verifier.verifySignature(body, header);
+  results.memory = { calls: total, afterWarmUpBytes: afterWarmUp, afterAllBytes: exports.memory.buffer.byteLength };
+}
+
+// ---- report ------------------------------------------------------------------------------------
+const two = results.verify.find((r) => r.size === "2 KB");
+const ratio = (a, b) => a / b;
+const target = (name, value, ok, unit = "×") => results.targets.push({ name, value: Number(value.toFixed(2)), unit, met: ok });
+target("2 KB verify ≤ 2× Node crypto.verify", ratio(two.ours, two.nodeVerify), two.ours <= 2 * two.nodeVerify);
+target("2 KB verify faster than crypto.subtle.verify (Node)", ratio(two.ours, two.subtle), two.ours < two.subtle);
+if (results.workerd.ours) target("2 KB verify faster than crypto.subtle.verify (workerd)", ratio(results.workerd.ours, results.workerd.subtle), results.workerd.ours < results.workerd.subtle);
+target("≥ 10× faster than node-forge (2 KB)", ratio(two.forge, two.ours), two.forge >= 10 * two.ours);
+target("≥ 10× faster than jsrsasign (2 KB)", ratio(two.jsrsasign, two.ours), two.jsrsasign >= 10 * two.ours);
+target("SHA-256 over 1 MB ≥ 50% of Node's native throughput", (100 * results.sha256.oursMBps) / results.sha256.nodeMBps, results.sha256.oursMBps >= 0.5 * results.sha256.nodeMBps, "%");
+const worstImport = Math.max(...results.keyImport.map((k) => k.ours / k.createPublicKey));
+target("key import ≤ 2× crypto.createPublicKey (worst form)", worstImport, worstImport <= 2);
+if (results.workerd.coldStartMs !== undefined) target("cold start ≤ 10 ms in workerd", results.workerd.coldStartMs, results.workerd.coldStartMs <= 10, " ms");
+target("verify .wasm ≤ 60 KB gzipped", results.size["verify (every entry)"].gzip / 1024, results.size["verify (every entry)"].gzip <= 60 * 1024, " KB");
+target("wasm memory flat after warm-up", results.memory.afterAllBytes - results.memory.afterWarmUpBytes, results.memory.afterAllBytes === results.memory.afterWarmUpBytes, " B growth");
+
+const us = (v) => `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} µs`;
+console.log(`zentitle-webhooks benchmark — ${results.machine}${quick ? " (quick)" : ""}\n`);
+console.log("verify (2048-bit key)      ours      node:crypto   subtle (async)  node-forge    jsrsasign     ours/node");
+for (const r of results.verify) {
+  console.log(`  ${r.size.padEnd(8)} ${us(r.ours).padStart(12)} ${us(r.nodeVerify).padStart(12)} ${us(r.subtle).padStart(14)} ${us(r.forge).padStart(12)} ${us(r.jsrsasign).padStart(12)} ${(r.ours / r.nodeVerify).toFixed(2).padStart(10)}×`);
+}
+console.log(`\nRSA part alone (0-byte body): ${us(results.sha256.rsaOnlyMicros)}; SHA-256: ours ${results.sha256.oursMBps.toFixed(0)} MB/s, Node ${results.sha256.nodeMBps.toFixed(0)} MB/s`);
+console.log("\nkey import                ours      createPublicKey   ratio");
+for (const k of results.keyImport) console.log(`  ${k.form.padEnd(12)} ${us(k.ours).padStart(12)} ${us(k.createPublicKey).padStart(14)} ${(k.ours / k.createPublicKey).toFixed(2).padStart(8)}×`);
+const t = results.typing;
+console.log(`\ntyping (${t.bodyBytes} B event): verify ${us(t.verify)} vs verifySignature ${us(t.verifySignature)} (+${us(t.verify - t.verifySignature)}); parseEvent ${us(t.parseEvent)} vs JSON.parse ${us(t.jsonParse)}`);
+console.log(`cold start, import + instantiate + first verify: Node ${results.coldStart.node.ms.toFixed(1)} ms (node:crypto import + createPublicKey + verify: ${results.coldStart.node.nativeMs.toFixed(1)} ms)`);
+if (results.workerd.ours) console.log(`workerd ${results.workerd.version}: 2 KB verify ours ${us(results.workerd.ours)}, crypto.subtle.verify ${us(results.workerd.subtle)}; cold start ${results.workerd.coldStartMs.toFixed(1)} ms (a worker without the package: ${results.workerd.baselineColdStartMs.toFixed(1)} ms)`);
+else console.log(`workerd: not measured (${results.workerd.error})`);
+for (const [entry, s] of Object.entries(results.size)) console.log(`.wasm ${entry}: ${(s.raw / 1024).toFixed(1)} KB raw, ${(s.gzip / 1024).toFixed(1)} KB gzipped`);
+console.log(`wasm memory: ${results.memory.afterWarmUpBytes} B after warm-up, ${results.memory.afterAllBytes} B after ${results.memory.calls.toLocaleString("en")} verifications`);
+console.log("\ntargets");
+for (const x of results.targets) console.log(`  ${x.met ? "met    " : "NOT met"}  ${x.name}: ${x.value}${x.unit}`);
+
+writeFileSync(join(root, "benches/results.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(join(root, "benches/results.svg"), chart(results));
+console.log("\nwrote benches/results.json and benches/results.svg");
+
+// ---- helpers -----------------------------------------------------------------------------------
+function chart(r) {
+  const rows = r.verify.flatMap((v) => [
+    [`${v.size} zentitle-webhooks`, v.ours, "#2457d6"],
+    [`${v.size} node:crypto (native)`, v.nodeVerify, "#7a869a"],
+    [`${v.size} crypto.subtle`, v.subtle, "#a8b3c7"],
+    [`${v.size} node-forge`, v.forge, "#d9822b"],
+    [`${v.size} jsrsasign`, v.jsrsasign, "#c23030"],
+  ]);
+  const max = Math.log10(Math.max(...rows.map((x) => x[1])) * 1.2);
+  const min = Math.log10(Math.min(...rows.map((x) => x[1])) / 1.5);
+  const width = 860, left = 230, barH = 14, gap = 4, top = 40;
+  const height = top + rows.length * (barH + gap) + 40;
+  const x = (v) => left + ((Math.log10(v) - min) / (max - min)) * (width - left - 90);
+  const bars = rows.map(([label, v, color], i) => {
+    const y = top + i * (barH + gap) + (Math.floor(i / 5) * 6);
+    return `<text x="${left - 8}" y="${y + barH - 3}" text-anchor="end">${label}</text><rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH}" fill="${color}"/><text x="${(x(v) + 6).toFixed(1)}" y="${y + barH - 3}">${v >= 100 ? v.toFixed(0) : v.toFixed(1)} µs</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 24}" font-family="system-ui, sans-serif" font-size="11">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="12" y="22" font-size="14" font-weight="600">Time per verification, 2048-bit RSA key (log scale; lower is better)</text>
+${bars.join("\n")}
+<text x="12" y="${height + 14}" fill="#5b6577">${r.machine}, ${r.date.slice(0, 10)}</text>
+</svg>
+`;
+}
+
+async function benchWorkerd() {
+  // Inside the project, so that wrangler resolves the package as a user project would.
+  const out = join(root, "target/bench-workerd");
+  const body = randomBytes(2048);
+  const signature = sign("sha256", body, privateKey);
+  const iterations = quick ? 100 : 500;
+  const workerSource = `import { WebhookVerifier } from "zentitle-webhooks";
+const body = Uint8Array.from(atob(${JSON.stringify(body.toString("base64"))}), (c) => c.charCodeAt(0));
+const header = ${JSON.stringify(signature.toString("base64"))};
+const signature = Uint8Array.from(atob(header), (c) => c.charCodeAt(0));
+const spki = Uint8Array.from(atob(${JSON.stringify(publicKey.export({ type: "spki", format: "der" }).toString("base64"))}), (c) => c.charCodeAt(0));
+let verifier, subtleKey;
+export default {
+  async fetch(request) {
+    const what = new URL(request.url).pathname;
+    const n = ${iterations};
+    verifier ??= new WebhookVerifier({ key: ${JSON.stringify(modulus)} });
+    subtleKey ??= await crypto.subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+    let ok = 0;
+    if (what === "/ours") for (let i = 0; i < n; i++) ok += verifier.verifySignature(body, header) ? 1 : 0;
+    else if (what === "/subtle") for (let i = 0; i < n; i++) ok += (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", subtleKey, signature, body)) ? 1 : 0;
+    else if (what === "/none") ok = n;
+    return new Response(String(ok));
+  },
+};
+`;
+  const baselineSource = `export default { fetch() { return new Response("ok"); } };\n`;
+  const build = (name, source) => {
+    const dir = join(out, name);
+    execFileSync("mkdir", ["-p", dir]);
+    writeFileSync(join(dir, "worker.mjs"), source);
+    writeFileSync(join(dir, "wrangler.toml"), `name = "bench-${name}"\nmain = "worker.mjs"\ncompatibility_date = "2026-11-01"\n`);
+    execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", join(dir, "wrangler.toml")], { cwd: root, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    return join(dir, "dist");
+  };
+  const serve = async (dist, path) => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const modules = readdirSync(dist).filter((f) => f.endsWith(".js") || f.endsWith(".wasm")).sort((a) => (a === "worker.js" ? -1 : 1))
+      .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
+    writeFileSync(join(dist, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (services = [(name = "main", worker = .worker)], sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")]);
+const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01");
+`);
+    const started = performance.now();
+    const child = spawn(bin("workerd"), ["serve", join(dist, "config.capnp")], { cwd: dist, stdio: "ignore", detached: true });
+    let firstAnswer;
+    for (;;) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`);
+        await response.text();
+        firstAnswer = performance.now() - started;
+        break;
+      } catch {
+        if (performance.now() - started > 30_000) throw new Error("workerd did not start");
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+    return { port, firstAnswer, stop: () => process.kill(-child.pid, "SIGTERM") };
+  };
+  const dist = build("ours", workerSource);
+  const baseline = build("baseline", baselineSource);
+  // Cold start: time from spawning workerd to the first verified answer, against a worker
+  // without the package (that difference is what the package adds).
+  const colds = [];
+  const baseColds = [];
+  for (let i = 0; i < 3; i++) {
+    const a = await serve(dist, "/none");
+    colds.push(a.firstAnswer);
+    a.stop();
+    const b = await serve(baseline, "/");
+    baseColds.push(b.firstAnswer);
+    b.stop();
+  }
+  const server = await serve(dist, "/none");
+  const measure = async (path) => {
+    const times = [];
+    for (let r = 0; r < 5; r++) {
+      const start = performance.now();
+      const text = await (await fetch(`http://127.0.0.1:${server.port}${path}`)).text();
+      if (Number(text) !== iterations) throw new Error(`${path}: ${text}`);
+      times.push(((performance.now() - start) * 1000) / iterations);
+    }
+    return times.sort((a, b) => a - b)[2];
+  };
+  await measure("/ours");
+  await measure("/subtle");
+  const result = { version: execFileSync(bin("workerd"), ["--version"], { encoding: "utf8" }).trim(), ours: await measure("/ours"), subtle: await measure("/subtle") };
+  server.stop();
+  const median = (xs) => xs.sort((a, b) => a - b)[1];
+  result.coldStartMs = Math.max(0, median(colds) - median(baseColds));
+  result.rawColdStartMs = median(colds);
+  result.baselineColdStartMs = median(baseColds);
+  return result;
+}
