@@ -44,6 +44,8 @@ interface CommonOptions {
   maxAgeSeconds?: number;
   /** Refuse an `eventId` seen before (`duplicate_event`). */
   deduplicator?: Deduplicator;
+  /** Refuse bodies longer than this, before hashing (`body_too_large`). Default 1048576 (1 MiB). */
+  maxBodyBytes?: number;
 }
 
 export type WebhookVerifierOptions =
@@ -89,14 +91,15 @@ export type WebhookErrorCode =
   | "stale_event"
   | "future_event"
   | "duplicate_event"
-  | "invalid_argument";
+  | "invalid_argument"
+  | "body_too_large";
 
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
   readonly name: "WebhookVerificationError";
   /** Stable, machine-readable: branch on this, not on the message. */
   readonly code: WebhookErrorCode;
-  /** The HTTP status a webhook handler should answer with (401, 400, 200 for a duplicate, 500). */
+  /** The HTTP status a webhook handler should answer with (401, 400, 413, 200 for a duplicate, 500). */
   readonly status: number;
   /** The likely mistake, when one is recognisable (also appended to `message`). */
   readonly hint: string | undefined;

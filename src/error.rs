@@ -38,11 +38,13 @@ pub enum ErrorCode {
     DuplicateEvent,
     /// An argument or option of the wrong kind (a `TypeError` in JavaScript).
     InvalidArgument,
+    /// The body is larger than the verifier accepts (`maxBodyBytes`, 1 MiB by default).
+    BodyTooLarge,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::MissingSignature,
         ErrorCode::MalformedSignature,
         ErrorCode::SignatureLength,
@@ -56,6 +58,7 @@ impl ErrorCode {
         ErrorCode::FutureEvent,
         ErrorCode::DuplicateEvent,
         ErrorCode::InvalidArgument,
+        ErrorCode::BodyTooLarge,
     ];
 
     /// The stable, machine-readable code, e.g. `"invalid_signature"`.
@@ -74,6 +77,7 @@ impl ErrorCode {
             ErrorCode::FutureEvent => "future_event",
             ErrorCode::DuplicateEvent => "duplicate_event",
             ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::BodyTooLarge => "body_too_large",
         }
     }
 
@@ -94,6 +98,7 @@ impl ErrorCode {
             | ErrorCode::FutureEvent => 401,
             ErrorCode::InvalidJson | ErrorCode::InvalidEvent => 400,
             ErrorCode::DuplicateEvent => 200,
+            ErrorCode::BodyTooLarge => 413,
             ErrorCode::InvalidKey
             | ErrorCode::WeakKey
             | ErrorCode::BodyNotRaw
@@ -139,6 +144,9 @@ impl ErrorCode {
                 "This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again."
             }
             ErrorCode::InvalidArgument => "An argument or option is of the wrong kind.",
+            ErrorCode::BodyTooLarge => {
+                "The body is larger than this verifier accepts (maxBodyBytes, 1 MiB by default): Zentitle's events are a few kilobytes. Raise maxBodyBytes if you expect more."
+            }
         }
     }
 }

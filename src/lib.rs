@@ -54,4 +54,7 @@ pub use event::{
 };
 pub use key::{KeyOptions, PublicKey, DEFAULT_MIN_KEY_BITS, MAX_KEY_BITS};
 pub use signature::{decode_signature, SIGNATURE_HEADER};
-pub use verify::{check_age, verify_pkcs1v15_sha256, Verified, Verifier, FUTURE_SKEW_SECONDS};
+pub use verify::{
+    check_age, verify_pkcs1v15_sha256, Verified, Verifier, DEFAULT_MAX_BODY_BYTES,
+    FUTURE_SKEW_SECONDS,
+};

@@ -20,6 +20,10 @@ const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
     0x00, 0x04, 0x20,
 ];
 
+/// The largest body accepted unless [`Verifier::max_body_bytes`] says otherwise: Zentitle's
+/// events are a few kilobytes, and hashing is the one cost that grows with the request.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
 /// How far in the future a signed `eventDate` may be before it is `future_event`: clocks of
 /// Zentitle and of the receiver are not exactly in step.
 pub const FUTURE_SKEW_SECONDS: u64 = 300;
@@ -32,6 +36,7 @@ pub const FUTURE_SKEW_SECONDS: u64 = 300;
 pub struct Verifier {
     keys: Vec<(Option<String>, PublicKey)>,
     max_age_seconds: Option<u64>,
+    max_body_bytes: usize,
 }
 
 /// A verified delivery: the event, and the id of the key that verified it.
@@ -48,6 +53,7 @@ impl Verifier {
         Verifier {
             keys: vec![(None, key)],
             max_age_seconds: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 
@@ -67,6 +73,7 @@ impl Verifier {
         Ok(Verifier {
             keys,
             max_age_seconds: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         })
     }
 
@@ -76,6 +83,13 @@ impl Verifier {
     /// genuine late retries.
     pub fn max_age_seconds(mut self, seconds: Option<u64>) -> Self {
         self.max_age_seconds = seconds;
+        self
+    }
+
+    /// Refuses bodies longer than `bytes` with [`ErrorCode::BodyTooLarge`], before hashing.
+    /// Default [`DEFAULT_MAX_BODY_BYTES`] (1 MiB).
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
         self
     }
 
@@ -95,8 +109,12 @@ impl Verifier {
     /// # Errors
     /// [`ErrorCode::MissingSignature`], [`ErrorCode::MalformedSignature`] or
     /// [`ErrorCode::SignatureLength`] when the header value is unusable;
-    /// [`ErrorCode::InvalidSignature`] when it does not sign this body under any key.
+    /// [`ErrorCode::InvalidSignature`] when it does not sign this body under any key;
+    /// [`ErrorCode::BodyTooLarge`] for a body over the limit.
     pub fn verify_signature(&self, body: &[u8], signature: &str) -> Result<Option<&str>, Error> {
+        if body.len() > self.max_body_bytes {
+            return Err(ErrorCode::BodyTooLarge.into());
+        }
         let mut first_error = None;
         let mut decoded: Option<(usize, Vec<u8>)> = None;
         for (id, key) in &self.keys {

@@ -15,7 +15,8 @@ pub(crate) struct Setup {
     pub deduplicator: Option<JsValue>,
 }
 
-/// Reads `{ key } | { keys: [{ id, key }] }`, `minKeyBits`, `maxAgeSeconds`, `deduplicator`.
+/// Reads `{ key } | { keys: [{ id, key }] }`, `minKeyBits`, `maxAgeSeconds`, `maxBodyBytes`,
+/// `deduplicator`.
 pub(crate) fn setup(options: &JsValue) -> Result<Setup> {
     if !options.is_object() {
         return Err(Fail::Type(
@@ -58,7 +59,16 @@ pub(crate) fn setup(options: &JsValue) -> Result<Setup> {
             ))
         }
     };
-    let verifier = verifier.max_age_seconds(max_age(&get(options, "maxAgeSeconds")?)?.flatten());
+    let mut verifier =
+        verifier.max_age_seconds(max_age(&get(options, "maxAgeSeconds")?)?.flatten());
+    let max_body = get(options, "maxBodyBytes")?;
+    if !max_body.is_undefined() {
+        let bytes = whole_number(
+            &max_body,
+            "options.maxBodyBytes must be a whole number of bytes.",
+        )?;
+        verifier = verifier.max_body_bytes(bytes as usize);
+    }
     let deduplicator = get(options, "deduplicator")?;
     let deduplicator = if deduplicator.is_undefined() || deduplicator.is_null() {
         None
