@@ -100,3 +100,17 @@ clean:
 bench: build
 	ZW_DIFF_CASES=100000 cargo test --release --lib differential_at_rsa_sizes -- --nocapture
 	node benches/bench.mjs
+
+## Hardening -----------------------------------------------------------------------------
+
+.PHONY: load fuzz-smoke deny
+# 50,000 mixed deliveries against the Workers recipe in workerd (see tests/load/).
+load: build
+	node tests/load/workerd-load.mjs
+
+# Each cargo-fuzz target for 20 s (nightly Rust and cargo-fuzz; see fuzz/README.md).
+FUZZ_TARGETS := key_parse signature_decode verify event_parse differential
+fuzz-smoke:
+	@rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	for t in $(FUZZ_TARGETS); do cargo +nightly fuzz run $$t -- -max_total_time=20 || exit 1; done

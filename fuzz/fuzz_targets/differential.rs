@@ -1,0 +1,64 @@
+//! Differential against the rsa crate: the fuzzer edits the PKCS#1 v1.5 encoded message of a
+//! message it chooses, the harness turns that encoded message into a signature with the
+//! fixture's private key, and our verify must give the rsa crate's verdict. With no edit the
+//! signature is valid; with edits it explores every near-miss of the padding and DigestInfo.
+#![no_main]
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use num_bigint::BigUint;
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use sha2::{Digest, Sha256};
+use zentitle_webhooks::{verify_pkcs1v15_sha256, PublicKey};
+
+struct Keys {
+    ours: PublicKey,
+    reference: RsaPublicKey,
+    n: BigUint,
+    d: BigUint,
+}
+
+fn keys() -> &'static Keys {
+    static K: OnceLock<Keys> = OnceLock::new();
+    K.get_or_init(|| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/keys/");
+        let pem = std::fs::read_to_string(format!("{dir}rsa2048.key.pem")).expect("fixture");
+        let private = RsaPrivateKey::from_pkcs8_pem(&pem).expect("private key");
+        let n = BigUint::from_bytes_be(&private.n().to_bytes_be());
+        let d = BigUint::from_bytes_be(&private.d().to_bytes_be());
+        let ours = PublicKey::parse(std::fs::read(format!("{dir}rsa2048.spki.pem")).expect("fixture")).expect("key");
+        Keys { ours, reference: private.to_public_key(), n, d }
+    })
+}
+
+const PREFIX: [u8; 19] = [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+
+fuzz_target!(|data: &[u8]| {
+    let k = keys();
+    let split = data.first().map_or(0, |&b| usize::from(b)).min(data.len());
+    let (message, edits) = data.split_at(split);
+    let hash = Sha256::digest(message);
+    let mut em = vec![0x00, 0x01];
+    em.resize(256 - 3 - PREFIX.len() - 32 + 2, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(&PREFIX);
+    em.extend_from_slice(&hash);
+    for edit in edits.chunks_exact(2) {
+        em[usize::from(edit[0])] = edit[1];
+    }
+    let m = BigUint::from_bytes_be(&em);
+    if m >= k.n {
+        return;
+    }
+    let s = m.modpow(&k.d, &k.n).to_bytes_be();
+    let mut signature = vec![0u8; 256 - s.len()];
+    signature.extend_from_slice(&s);
+    let ours = verify_pkcs1v15_sha256(&k.ours, message, &signature);
+    let reference = k.reference.verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &signature).is_ok();
+    assert_eq!(ours, reference, "edits {edits:?}");
+    if edits.is_empty() {
+        assert!(ours, "an unedited encoding must verify");
+    }
+});
