@@ -30,6 +30,7 @@ tools-rust:
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
 	fi
 	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack (a few minutes, once)"; cargo install wasm-pack; }
+	@command -v cargo-deny >/dev/null || { echo "installing cargo-deny (a few minutes, once)"; cargo install cargo-deny --locked; }
 
 # npm ci when node_modules is missing or older than the lock file.
 tools-node: node_modules/.package-lock.json
@@ -60,7 +61,7 @@ demo: build
 ## Tests ---------------------------------------------------------------------------------
 
 test: tools
-	$(MAKE) --no-print-directory lint test-native test-wasm build test-js test-package test-runtimes
+	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-package test-runtimes
 	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings, packaging; Deno, Bun, workerd, edge-runtime, Chromium)"
 
 lint:
@@ -103,7 +104,15 @@ bench: build
 
 ## Hardening -----------------------------------------------------------------------------
 
-.PHONY: load fuzz-smoke deny
+.PHONY: load fuzz-smoke deny deny-advisories
+# Licences, bans and sources of every dependency (deny.toml). The advisory check needs the
+# RustSec database from GitHub, which these machines cannot reach: `make deny-advisories`
+# runs it where it can.
+deny:
+	cargo deny check licenses bans sources
+
+deny-advisories:
+	cargo deny check advisories
 # 50,000 mixed deliveries against the Workers recipe in workerd (see tests/load/).
 load: build
 	node tests/load/workerd-load.mjs
