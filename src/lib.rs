@@ -3,7 +3,8 @@
 //! Zentitle2 signs each webhook body with the account's RSA key (RSASSA-PKCS1-v1_5 with
 //! SHA-256) and sends the base64 signature in the `N-Signature` header. This crate checks
 //! that signature over the raw body bytes, with a key in any form the account's key is held
-//! in (the modulus the Zentitle UI shows, a JWK, PEM or DER).
+//! in (the modulus the Zentitle UI shows, a JWK, PEM or DER), then validates the event and
+//! types its payload by event code ([`Verifier::verify`]).
 //!
 //! ```
 //! use zentitle_webhooks::{PublicKey, Verifier, ErrorCode};

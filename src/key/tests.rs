@@ -13,15 +13,7 @@ fn code(r: Result<PublicKey, Error>) -> Option<ErrorCode> {
 #[test]
 fn every_form_of_the_same_key_parses_to_the_same_key() {
     for name in ["rsa2048", "rsa3072", "rsa4096"] {
-        let forms = [
-            "modulus.txt",
-            "jwk.json",
-            "spki.pem",
-            "pkcs1.pem",
-            "spki.der",
-            "pkcs1.der",
-        ];
-        let keys: Vec<PublicKey> = forms
+        let keys: Vec<PublicKey> = common::KEY_FORMS
             .iter()
             .map(|form| {
                 PublicKey::parse(fixture(&format!("{name}.{form}")))

@@ -165,28 +165,24 @@ describe("Browser (headless Chromium)", async () => {
     return { results, errors };
   };
   after(async () => browser?.close());
-
-  test("unbundled: the package's browser entry through an import map", async () => {
-    const site = await serveStatic(root, served);
+  /** Serves `dir`, opens `path` in Chromium, and checks the verdicts the page published. */
+  const checkSite = async (dir, path) => {
+    const site = await serveStatic(dir, served);
     try {
-      const { results, errors } = await open(site, "/tests/runtimes/browser/unbundled.html");
+      const { results, errors } = await open(site, path);
       assert.deepEqual(results, expected, errors.join("\n"));
     } finally {
       site.close();
     }
-  });
+  };
+
+  test("unbundled: the package's browser entry through an import map", () => checkSite(root, "/tests/runtimes/browser/unbundled.html"));
 
   test("bundled by Vite", async () => {
     const out = join(work, "vite");
     execFileSync(bin("vite"), ["build", "--logLevel", "error", "--outDir", out, "--emptyOutDir"], { cwd: join(root, "tests/runtimes/browser"), stdio: "pipe" });
     assert.ok(readdirSync(join(out, "assets")).some((f) => f.endsWith(".wasm")), "Vite emitted the .wasm as an asset");
-    const site = await serveStatic(out, served);
-    try {
-      const { results, errors } = await open(site, "/index.html");
-      assert.deepEqual(results, expected, errors.join("\n"));
-    } finally {
-      site.close();
-    }
+    await checkSite(out, "/index.html");
   });
 
   test("bundled by esbuild (the .wasm copied beside the bundle)", async () => {
@@ -195,12 +191,6 @@ describe("Browser (headless Chromium)", async () => {
     execFileSync(bin("esbuild"), [join(root, "tests/runtimes/browser/page.mjs"), "--bundle", "--format=esm", "--platform=browser", `--outfile=${join(out, "page.mjs")}`, "--log-level=error"]);
     cpSync(join(root, "pkg/wasm/zentitle_webhooks_bg.wasm"), join(out, "wasm/zentitle_webhooks_bg.wasm"));
     writeFileSync(join(out, "index.html"), readFileSync(join(root, "tests/runtimes/browser/index.html"), "utf8"));
-    const site = await serveStatic(out, served);
-    try {
-      const { results, errors } = await open(site, "/index.html");
-      assert.deepEqual(results, expected, errors.join("\n"));
-    } finally {
-      site.close();
-    }
+    await checkSite(out, "/index.html");
   });
 });
