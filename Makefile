@@ -122,4 +122,4 @@ FUZZ_TARGETS := key_parse signature_decode verify event_parse differential
 fuzz-smoke:
 	@rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-	for t in $(FUZZ_TARGETS); do cargo +nightly fuzz run $$t -- -max_total_time=20 || exit 1; done
+	for t in $(FUZZ_TARGETS); do cargo +nightly fuzz run -s none $$t -- -max_total_time=20 || exit 1; done

@@ -6,18 +6,18 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use num_bigint::BigUint;
+use rsa::hazmat::rsa_decrypt;
 use rsa::pkcs8::DecodePrivateKey;
-use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::rand_core::OsRng;
+use rsa::traits::PublicKeyParts;
+use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
 use zentitle_webhooks::{verify_pkcs1v15_sha256, PublicKey};
 
 struct Keys {
     ours: PublicKey,
+    private: RsaPrivateKey,
     reference: RsaPublicKey,
-    n: BigUint,
-    d: BigUint,
 }
 
 fn keys() -> &'static Keys {
@@ -25,11 +25,11 @@ fn keys() -> &'static Keys {
     K.get_or_init(|| {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/keys/");
         let pem = std::fs::read_to_string(format!("{dir}rsa2048.key.pem")).expect("fixture");
-        let private = RsaPrivateKey::from_pkcs8_pem(&pem).expect("private key");
-        let n = BigUint::from_bytes_be(&private.n().to_bytes_be());
-        let d = BigUint::from_bytes_be(&private.d().to_bytes_be());
+        let mut private = RsaPrivateKey::from_pkcs8_pem(&pem).expect("private key");
+        private.precompute().expect("CRT values");
         let ours = PublicKey::parse(std::fs::read(format!("{dir}rsa2048.spki.pem")).expect("fixture")).expect("key");
-        Keys { ours, reference: private.to_public_key(), n, d }
+        let reference = private.to_public_key();
+        Keys { ours, private, reference }
     })
 }
 
@@ -49,10 +49,11 @@ fuzz_target!(|data: &[u8]| {
         em[usize::from(edit[0])] = edit[1];
     }
     let m = BigUint::from_bytes_be(&em);
-    if m >= k.n {
+    if &m >= k.reference.n() {
         return;
     }
-    let s = m.modpow(&k.d, &k.n).to_bytes_be();
+    // The raw private-key operation (CRT), m^d mod n: a signature whose encoding is `em`.
+    let s = rsa_decrypt(None::<&mut OsRng>, &k.private, &m).expect("m < n").to_bytes_be();
     let mut signature = vec![0u8; 256 - s.len()];
     signature.extend_from_slice(&s);
     let ours = verify_pkcs1v15_sha256(&k.ours, message, &signature);
