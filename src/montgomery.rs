@@ -352,7 +352,7 @@ mod tests {
                 }
             }
         }
-        assert!(cases > 1000, "only {cases} cases ran");
+        assert!(cases > 900, "only {cases} cases ran");
     }
 
     /// Differential at the RSA sizes: random odd moduli with the top bit set (2048, 3072, 4096
@@ -361,7 +361,11 @@ mod tests {
     /// release mode).
     #[test]
     fn differential_at_rsa_sizes() {
-        let cases: usize = option_env_cases().unwrap_or(200);
+        let cases: usize = option_env_cases().unwrap_or(if cfg!(target_arch = "wasm32") {
+            60
+        } else {
+            200
+        });
         let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
         for bytes in [256usize, 384, 512] {
             let mut n = rng.bytes(bytes);
