@@ -21,5 +21,4 @@ export function init(input) {
   return ready;
 }
 
-export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
-export { WebhookVerificationError } from "./wasm/errors.js";
+export * from "./api.mjs";

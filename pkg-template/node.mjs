@@ -5,8 +5,7 @@ import { initSync } from "./wasm/zentitle_webhooks.js";
 
 initSync({ module: readFileSync(new URL("./wasm/zentitle_webhooks_bg.wasm", import.meta.url)) });
 
-export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
-export { WebhookVerificationError } from "./wasm/errors.js";
+export * from "./api.mjs";
 
 /** Nothing to wait for in Node: the module is ready on import. */
 export async function init() {}

@@ -15,11 +15,4 @@ export function init(input) {
   return ready;
 }
 
-export {
-  buildSignedRequest,
-  createTestEvent,
-  generateTestKeyPair,
-  signPayload,
-  tamperBody,
-  tamperSignature,
-} from "./wasm/testing/zentitle_webhooks_testing.js";
+export * from "./testing-api.mjs";

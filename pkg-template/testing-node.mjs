@@ -5,14 +5,7 @@ import { initSync } from "./wasm/testing/zentitle_webhooks_testing.js";
 
 initSync({ module: readFileSync(new URL("./wasm/testing/zentitle_webhooks_testing_bg.wasm", import.meta.url)) });
 
-export {
-  buildSignedRequest,
-  createTestEvent,
-  generateTestKeyPair,
-  signPayload,
-  tamperBody,
-  tamperSignature,
-} from "./wasm/testing/zentitle_webhooks_testing.js";
+export * from "./testing-api.mjs";
 
 /** Nothing to wait for in Node: the module is ready on import. */
 export async function init() {}

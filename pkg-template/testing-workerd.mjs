@@ -4,14 +4,7 @@ import { initSync } from "./wasm/testing/zentitle_webhooks_testing.js";
 
 initSync({ module: wasmModule });
 
-export {
-  buildSignedRequest,
-  createTestEvent,
-  generateTestKeyPair,
-  signPayload,
-  tamperBody,
-  tamperSignature,
-} from "./wasm/testing/zentitle_webhooks_testing.js";
+export * from "./testing-api.mjs";
 
 /** Nothing to wait for here: the module is ready on import. */
 export async function init() {}

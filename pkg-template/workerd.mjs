@@ -6,8 +6,7 @@ import { initSync } from "./wasm/zentitle_webhooks.js";
 
 initSync({ module: wasmModule });
 
-export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
-export { WebhookVerificationError } from "./wasm/errors.js";
+export * from "./api.mjs";
 
 /** Nothing to wait for here: the module is ready on import. */
 export async function init() {}

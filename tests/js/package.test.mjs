@@ -16,6 +16,7 @@ test("npm pack holds exactly the package's files", () => {
   assert.deepEqual(files, [
     "LICENSE",
     "README.md",
+    "api.mjs",
     "browser.mjs",
     "cli.mjs",
     "edge.mjs",
@@ -24,6 +25,7 @@ test("npm pack holds exactly the package's files", () => {
     "node.cjs",
     "node.mjs",
     "package.json",
+    "testing-api.mjs",
     "testing-browser.mjs",
     "testing-node.cjs",
     "testing-node.mjs",
@@ -70,9 +72,11 @@ test("every entry exports the same API", async () => {
   const esm = await import("zentitle-webhooks");
   const names = Object.keys(esm).sort();
   assert.deepEqual(names, ["MemoryDeduplicator", "WebhookVerificationError", "WebhookVerifier", "init", "isKnownEventCode", "parseEvent"]);
-  for (const entry of ["workerd.mjs", "edge.mjs", "browser.mjs"]) {
+  // Every entry re-exports the one list (api.mjs) and adds its own init().
+  for (const entry of ["node.mjs", "workerd.mjs", "edge.mjs", "browser.mjs"]) {
     const text = readFileSync(new URL(entry, pkg), "utf8");
-    for (const name of names) assert.match(text, new RegExp(`\\b${name}\\b`), `${entry} exports ${name}`);
+    assert.match(text, /^export \* from "\.\/api\.mjs";$/m, `${entry} re-exports api.mjs`);
+    assert.match(text, /export (async )?function init\b/, `${entry} exports init`);
   }
   const { createRequire } = await import("node:module");
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
@@ -81,8 +85,9 @@ test("every entry exports the same API", async () => {
   const kit = ["buildSignedRequest", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "tamperBody", "tamperSignature"];
   assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
   assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
-  for (const entry of ["testing-workerd.mjs", "testing-browser.mjs"]) {
+  for (const entry of ["testing-node.mjs", "testing-workerd.mjs", "testing-browser.mjs"]) {
     const text = readFileSync(new URL(entry, pkg), "utf8");
-    for (const name of kit) assert.match(text, new RegExp(`\\b${name}\\b`), `${entry} exports ${name}`);
+    assert.match(text, /^export \* from "\.\/testing-api\.mjs";$/m, `${entry} re-exports testing-api.mjs`);
+    assert.match(text, /export (async )?function init\b/, `${entry} exports init`);
   }
 });
