@@ -1,4 +1,35 @@
-// The public API, one list for every entry: each entry loads the .wasm its runtime's way,
-// then re-exports this.
-export { MemoryDeduplicator, WebhookVerifier, isKnownEventCode, parseEvent } from "./wasm/zentitle_webhooks.js";
-export { WebhookVerificationError } from "./wasm/errors.js";
+// The public API, one list for every entry: each entry loads the .wasm its runtime's way
+// (core.load), then re-exports this.
+import { checkEvent, eventCodes } from "./lib/core.mjs";
+import { verificationError } from "./lib/errors.mjs";
+import { readBody } from "./lib/read.mjs";
+import { DEFAULT_MAX_BODY_BYTES } from "./lib/verifier.mjs";
+import { text } from "./lib/wasm-instance.mjs";
+
+export { MemoryDeduplicator } from "./lib/deduplicator.mjs";
+export { WebhookVerificationError } from "./lib/errors.mjs";
+export { WebhookVerifier } from "./lib/verifier.mjs";
+
+/**
+ * Types and validates an event body WITHOUT checking its signature (bodies verified elsewhere,
+ * tests). Bodies over 1 MiB are `body_too_large`.
+ */
+export function parseEvent(body) {
+  const { bytes, text: bodyText } = readBody(body, DEFAULT_MAX_BODY_BYTES);
+  const error = checkEvent(bytes);
+  if (error) throw error;
+  try {
+    return JSON.parse(bodyText ?? text(bytes));
+  } catch {
+    throw verificationError("invalid_json");
+  }
+}
+
+let known;
+
+/** `true` if `code` is an event code this version documents. */
+export function isKnownEventCode(code) {
+  if (typeof code !== "string") return false;
+  known ??= new Set(eventCodes());
+  return known.has(code);
+}

@@ -2,7 +2,8 @@
 // `await init()` once before the first use. The .wasm is found beside this file through
 // `new URL(..., import.meta.url)`, which Vite, webpack 5 and Parcel turn into an asset; pass
 // its URL or bytes (or a compiled module) to `init` to load it from elsewhere.
-import initWasm from "./wasm/zentitle_webhooks.js";
+import { compile } from "./lib/compile.mjs";
+import { core } from "./lib/core.mjs";
 
 let ready;
 
@@ -11,8 +12,10 @@ let ready;
  * @param {WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>} [input]
  */
 export function init(input) {
-  ready ??= initWasm({ module_or_path: input ?? new URL("./wasm/zentitle_webhooks_bg.wasm", import.meta.url) }).then(
-    () => undefined,
+  ready ??= compile(input ?? new URL("./wasm/zentitle_webhooks.wasm", import.meta.url)).then(
+    (module) => {
+      core.load(module);
+    },
     (error) => {
       ready = undefined;
       throw error;

@@ -1,10 +1,11 @@
 // Vercel Edge (edge-light) entry: like Workers, the .wasm is imported as a compiled module
-// (`?module`, which Next.js and Vercel's build turn into a WebAssembly.Module), so use is
-// synchronous with no init call.
-import wasmModule from "./wasm/zentitle_webhooks_bg.wasm?module";
-import { initSync } from "./wasm/zentitle_webhooks.js";
+// (`?module`, which Next.js and Vercel's build turn into a WebAssembly.Module). The module may
+// come from another realm than this file's `WebAssembly`: it is instantiated as it is, with no
+// `instanceof` check that a module from another realm would fail.
+import wasmModule from "./wasm/zentitle_webhooks.wasm?module";
+import { core } from "./lib/core.mjs";
 
-initSync({ module: wasmModule });
+core.load(wasmModule);
 
 export * from "./api.mjs";
 

@@ -1,11 +1,11 @@
-// Node entry: compiles the .wasm that sits beside this file, synchronously, at import, so
-// that the API needs no init call. (`require` gets the same file bundled as node.cjs.)
+// Node (and Deno, Bun) entry: compiles the .wasm beside this file synchronously at import, so
+// the API needs no init call. (`require` gets the same file bundled as node.cjs.)
 import { readFileSync } from "node:fs";
-import { initSync } from "./wasm/zentitle_webhooks.js";
+import { core } from "./lib/core.mjs";
 
-initSync({ module: readFileSync(new URL("./wasm/zentitle_webhooks_bg.wasm", import.meta.url)) });
+core.load(new WebAssembly.Module(readFileSync(new URL("./wasm/zentitle_webhooks.wasm", import.meta.url))));
 
 export * from "./api.mjs";
 
-/** Nothing to wait for in Node: the module is ready on import. */
+/** Nothing to wait for here: the module is ready on import. */
 export async function init() {}

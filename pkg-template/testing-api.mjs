@@ -1,9 +1,113 @@
-// The test kit's API, one list for every test-kit entry (which load its .wasm first).
-export {
-  buildSignedRequest,
-  createTestEvent,
-  generateTestKeyPair,
-  signPayload,
-  tamperBody,
-  tamperSignature,
-} from "./wasm/testing/zentitle_webhooks_testing.js";
+// The test kit's API, one list for every test-kit entry (each loads the kit's .wasm first):
+// make keys, sign bodies the way Zentitle does, build realistic signed deliveries.
+import { argumentError as typeError, verificationError } from "./lib/errors.mjs";
+import { bytesOf, guard, readKey, readOptions, readTime } from "./lib/read.mjs";
+import * as kit from "./lib/testing-core.mjs";
+import { utf8 } from "./lib/wasm-instance.mjs";
+
+/** Bodies and keys the kit takes, at most (its instance's memory stays bounded). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_KEY_BYTES = 64 * 1024;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** `generateTestKeyPair({ bits = 2048 })` → `{ privateKeyPem, publicKeyPem, modulus, jwk }`. */
+export function generateTestKeyPair(options) {
+  const { bits } = readOptions(options, ["bits"], "generateTestKeyPair(options)", { optional: true });
+  if (bits !== undefined && typeof bits !== "number") throw typeError("bits must be a number.");
+  const size = bits === undefined ? 2048 : Number.isInteger(bits) && bits > 0 && bits <= 0xffffffff ? bits : 0;
+  return kit.generateKeyPair(size);
+}
+
+/** `signPayload(body, privateKey)` → the `N-Signature` value. */
+export function signPayload(body, privateKey) {
+  return kit.sign(signingKey(privateKey), bodyBytes(body));
+}
+
+/** `createTestEvent(eventCode, overrides?, { now }?)` → a realistic event object. */
+export function createTestEvent(eventCode, overrides, options) {
+  const { now } = readOptions(options, ["now"], "createTestEvent(eventCode, overrides, options)", { optional: true });
+  return JSON.parse(eventJson(eventCode, overrides, now));
+}
+
+/**
+ * `buildSignedRequest({ privateKey, eventCode | event | body, overrides?, url?, now? })` →
+ * `{ body, signature, headers, request }`: the body text, its signature, the headers Zentitle
+ * would send, and a Fetch `Request` (where the runtime has one).
+ */
+export function buildSignedRequest(options) {
+  if (typeof options !== "object" || options === null) {
+    throw typeError("buildSignedRequest(options): options must be an object with privateKey and eventCode, event or body.");
+  }
+  const o = readOptions(options, ["privateKey", "eventCode", "overrides", "event", "body", "url", "now"], "buildSignedRequest(options)");
+  const key = signingKey(o.privateKey);
+  const text = o.body !== undefined ? bodyText(o.body) : o.event !== undefined ? bodyText(o.event) : eventJson(o.eventCode, o.overrides, o.now);
+  const signature = kit.sign(key, utf8(text));
+  const headers = { "content-type": "application/json", "n-signature": signature };
+  const result = { body: text, signature, headers };
+  if (typeof Request === "function") {
+    const url = typeof o.url === "string" ? o.url : "http://127.0.0.1/webhooks/zentitle";
+    result.request = guard("options.url", () => new Request(url, { method: "POST", body: text, headers }));
+  }
+  return result;
+}
+
+/** `tamperBody(body)` → the body with one character changed (still JSON for a JSON body). */
+export function tamperBody(body) {
+  return kit.tamperBody(bodyText(body));
+}
+
+/** `tamperSignature(signature)` → the signature with one bit flipped, still valid base64. */
+export function tamperSignature(signature) {
+  if (typeof signature !== "string") throw typeError("tamperSignature(signature): signature must be a string.");
+  if (signature.length > MAX_KEY_BYTES) throw verificationError("malformed_signature");
+  return kit.tamperSignature(signature);
+}
+
+function signingKey(value) {
+  if (value === undefined || value === null) {
+    throw typeError("A private key is required (PEM text or DER bytes), e.g. generateTestKeyPair().privateKeyPem.");
+  }
+  const key = readKey(value, "the private key");
+  if (key.length > MAX_KEY_BYTES) throw verificationError("invalid_key", "The private key is far larger than any RSA key.");
+  return key;
+}
+
+/** A body's bytes: a string (UTF-8), bytes as they are, or an event object (its JSON text). */
+function bodyBytes(value) {
+  const bytes =
+    typeof value === "string"
+      ? utf8(value)
+      : guard("the body", () => {
+          const raw = bytesOf(value);
+          if (raw !== undefined) return raw;
+          if (typeof value === "object" && value !== null) {
+            const json = JSON.stringify(value);
+            if (typeof json === "string") return utf8(json);
+          }
+          throw typeError("The body must be a string, bytes, or an event object.");
+        });
+  if (bytes.length > MAX_BODY_BYTES) throw typeError("The test kit signs bodies of up to 16 MiB.");
+  return bytes;
+}
+
+/** A body as text, for the deliveries the kit builds (and alters). */
+function bodyText(value) {
+  if (typeof value === "string") return value;
+  const bytes = bodyBytes(value);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw typeError("The body bytes are not UTF-8 text.");
+  }
+}
+
+function eventJson(code, overrides, now) {
+  if (typeof code !== "string") throw typeError('The event code must be a string, e.g. "entitlement.seat.activated".');
+  let json;
+  if (overrides !== undefined && overrides !== null) {
+    json = guard("overrides", () => JSON.stringify(overrides));
+    if (typeof json !== "string") throw typeError("overrides must be JSON-serialisable.");
+  }
+  const at = readTime(now, "now must be a Date or epoch milliseconds.") ?? Date.now();
+  return kit.sampleEvent(code, json, at);
+}

@@ -1,11 +1,10 @@
-// The test kit for Node: make keys, sign bodies like Zentitle, build realistic signed
-// deliveries. A separate .wasm, so that the verifier's stays small.
+// The test kit for Node (and Deno, Bun): its own .wasm, so that the verifier's stays small.
 import { readFileSync } from "node:fs";
-import { initSync } from "./wasm/testing/zentitle_webhooks_testing.js";
+import { kit } from "./lib/testing-core.mjs";
 
-initSync({ module: readFileSync(new URL("./wasm/testing/zentitle_webhooks_testing_bg.wasm", import.meta.url)) });
+kit.load(new WebAssembly.Module(readFileSync(new URL("./wasm/zentitle_webhooks_testing.wasm", import.meta.url))));
 
 export * from "./testing-api.mjs";
 
-/** Nothing to wait for in Node: the module is ready on import. */
+/** Nothing to wait for here: the module is ready on import. */
 export async function init() {}

@@ -1,8 +1,8 @@
 // The test kit for Cloudflare Workers: the .wasm imported as a module, ready on import.
-import wasmModule from "./wasm/testing/zentitle_webhooks_testing_bg.wasm";
-import { initSync } from "./wasm/testing/zentitle_webhooks_testing.js";
+import wasmModule from "./wasm/zentitle_webhooks_testing.wasm";
+import { kit } from "./lib/testing-core.mjs";
 
-initSync({ module: wasmModule });
+kit.load(wasmModule);
 
 export * from "./testing-api.mjs";
 

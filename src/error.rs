@@ -40,11 +40,15 @@ pub enum ErrorCode {
     InvalidArgument,
     /// The body is larger than the verifier accepts (`maxBodyBytes`, 1 MiB by default).
     BodyTooLarge,
+    /// The WebAssembly instance failed during the call (a trap, or memory could not be had)
+    /// and was replaced: nothing was verified, and the next call works. Never returned by the
+    /// native crate.
+    InternalError,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::MissingSignature,
         ErrorCode::MalformedSignature,
         ErrorCode::SignatureLength,
@@ -59,10 +63,17 @@ impl ErrorCode {
         ErrorCode::DuplicateEvent,
         ErrorCode::InvalidArgument,
         ErrorCode::BodyTooLarge,
+        ErrorCode::InternalError,
     ];
 
-    /// The stable, machine-readable code, e.g. `"invalid_signature"`.
+    /// The stable, machine-readable code, e.g. `"invalid_signature"` (the same as
+    /// [`as_str`](Self::as_str)).
     pub const fn code(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The stable, machine-readable code, e.g. `"invalid_signature"`.
+    pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::MissingSignature => "missing_signature",
             ErrorCode::MalformedSignature => "malformed_signature",
@@ -78,6 +89,7 @@ impl ErrorCode {
             ErrorCode::DuplicateEvent => "duplicate_event",
             ErrorCode::InvalidArgument => "invalid_argument",
             ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::InternalError => "internal_error",
         }
     }
 
@@ -102,7 +114,8 @@ impl ErrorCode {
             ErrorCode::InvalidKey
             | ErrorCode::WeakKey
             | ErrorCode::BodyNotRaw
-            | ErrorCode::InvalidArgument => 500,
+            | ErrorCode::InvalidArgument
+            | ErrorCode::InternalError => 500,
         }
     }
 
@@ -146,6 +159,9 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "An argument or option is of the wrong kind.",
             ErrorCode::BodyTooLarge => {
                 "The body is larger than this verifier accepts (maxBodyBytes, 1 MiB by default): Zentitle's events are a few kilobytes. Raise maxBodyBytes if you expect more."
+            }
+            ErrorCode::InternalError => {
+                "The WebAssembly instance failed during this call and was replaced: nothing was verified. Answer 5xx so that Zentitle retries; the next call works."
             }
         }
     }

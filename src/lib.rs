@@ -26,9 +26,11 @@
 //! ```
 //!
 //! The core is plain Rust with no clock, no randomness and no JavaScript: it builds for any
-//! target. The `wasm32` build adds the JavaScript bindings of the npm package.
+//! target. The `wasm32` build adds the plain `extern "C"` exports that the npm package's
+//! JavaScript layer calls (bytes and numbers only).
 
-#![forbid(unsafe_code)]
+// No `unsafe` anywhere; the lint is allowed in `abi` only for its `#[no_mangle]` exports.
+#![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -45,7 +47,7 @@ mod verify;
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+mod abi;
 
 pub use dedup::MemoryDeduplicator;
 pub use error::{Error, ErrorCode};

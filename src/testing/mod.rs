@@ -7,10 +7,12 @@
 
 mod events;
 mod keys;
+mod rng;
 mod tamper;
 
 pub use events::{format_rfc3339, random_id, sample_event, TEST_EVENT_CODE};
 pub use keys::{generate_key_pair, SigningKey, TestKeyPair};
+pub use rng::SeedRng;
 pub use tamper::{tamper_body, tamper_signature};
 
 #[cfg(test)]

@@ -1,0 +1,60 @@
+// The error class every refused delivery throws, and the table of codes behind it. The codes,
+// messages and statuses come from the WebAssembly module (src/error.rs), read once at load.
+
+/** A webhook that must not be trusted, or a verifier set up wrong. */
+export class WebhookVerificationError extends Error {
+  /**
+   * @param {string} code stable machine-readable code, e.g. "invalid_signature"
+   * @param {string} message what went wrong and what to do; never contains the key or body
+   * @param {number} status the HTTP status a webhook handler should answer with
+   * @param {string | undefined} hint the likely mistake, when one is recognisable
+   */
+  constructor(code, message, status, hint) {
+    super(hint ? `${message} Hint: ${hint}` : message);
+    this.name = "WebhookVerificationError";
+    this.code = code;
+    this.status = status;
+    this.hint = hint;
+  }
+}
+
+const table = new Map();
+/** Every error made by the package (so that a caller's own exceptions can be told apart without
+ * touching them: `instanceof` on a Proxy runs its traps, `WeakSet#has` runs nothing). */
+const ours = new WeakSet();
+const own = (error) => {
+  ours.add(error);
+  return error;
+};
+
+/** Whether `error` was made by the package. Runs no code of the value's. */
+export const isOurs = (error) => (typeof error === "object" || typeof error === "function") && error !== null && ours.has(error);
+
+/** Records the module's table; returns the codes in its order. */
+export function registerErrors(entries) {
+  for (const { code, message, status } of entries) table.set(code, { message, status });
+  return entries.map((entry) => entry.code);
+}
+
+/** The error for `code`, with the module's message and status. */
+export function verificationError(code, hint) {
+  const known = table.get(code) ?? { message: "The delivery could not be verified.", status: 500 };
+  return own(new WebhookVerificationError(code, known.message, known.status, hint));
+}
+
+/** A call failed inside the WebAssembly module, which has been replaced. */
+export function internalError(cause) {
+  const error = verificationError("internal_error");
+  Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true });
+  return error;
+}
+
+/** An argument of the wrong kind: a `TypeError` with `code: "invalid_argument"`. */
+export function argumentError(message, cause) {
+  const error = cause === undefined ? new TypeError(message) : new TypeError(message, { cause });
+  error.code = "invalid_argument";
+  return own(error);
+}
+
+/** The message of `code` without its hint. */
+export const messageOf = (code) => table.get(code)?.message ?? "";

@@ -1,0 +1,281 @@
+// `WebhookVerifier`: reads the caller's values (read.mjs), then verifies in the WebAssembly
+// module (core.mjs). De-duplication, the async variants and `verifyRequest` are orchestration
+// and stay here.
+import * as core from "./core.mjs";
+import { argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
+import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
+import { text } from "./wasm-instance.mjs";
+
+const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes", "deduplicator"];
+const CALL_OPTIONS = ["now", "maxAgeSeconds"];
+const DEFAULT_MIN_KEY_BITS = 2048;
+/** The largest body accepted unless `maxBodyBytes` says otherwise: events are a few KB. */
+export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
+
+// A verifier's handle in the module is freed when the verifier is garbage-collected (or at
+// `free()`); a handle of an instance that was since replaced is simply dropped with it.
+const registry =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry((slot) => {
+        if (slot.generation === core.core.generation) {
+          try {
+            core.freeVerifier(slot.handle);
+          } catch {
+            // The instance is replaced on its next use; nothing to free then.
+          }
+        }
+      })
+    : undefined;
+
+/** Verifies the webhooks Zentitle2 sends with the account's RSA public key (or keys). */
+export class WebhookVerifier {
+  #keys;
+  #keyIds;
+  #minKeyBits;
+  #maxAgeSeconds;
+  #maxBodyBytes;
+  #deduplicator;
+  #slot = { handle: 0, generation: -1, freed: false };
+
+  /** `new WebhookVerifier({ key } | { keys: [{ id, key }], minKeyBits?, maxAgeSeconds?, maxBodyBytes?, deduplicator? })`. */
+  constructor(options) {
+    const o = readOptions(options, OPTIONS, "new WebhookVerifier(options)");
+    this.#minKeyBits = o.minKeyBits === undefined ? DEFAULT_MIN_KEY_BITS : wholeNumber(o.minKeyBits, "options.minKeyBits must be a whole number of bits.");
+    const hasKey = o.key !== undefined && o.key !== null;
+    const hasKeys = o.keys !== undefined && o.keys !== null;
+    if (hasKey && hasKeys) throw typeError("Give options.key or options.keys, not both.");
+    if (!hasKey && !hasKeys) throw typeError("new WebhookVerifier(options): options.key (or options.keys) is required.");
+    if (hasKey) {
+      this.#keys = [readKey(o.key)];
+      this.#keyIds = [null];
+    } else {
+      [this.#keyIds, this.#keys] = readKeySet(o.keys);
+    }
+    for (const key of this.#keys) {
+      if (key.length > core.MAX_KEY_BYTES) throw refusal("invalid_key", "The key is far larger than any RSA public key: pass the key itself.");
+    }
+    this.#maxAgeSeconds = maxAge(o.maxAgeSeconds) ?? null;
+    this.#maxBodyBytes = o.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : wholeNumber(o.maxBodyBytes, "options.maxBodyBytes must be a whole number of bytes.");
+    if (o.deduplicator !== undefined && o.deduplicator !== null) {
+      const remember = guard("options.deduplicator", () => o.deduplicator.remember);
+      if (typeof remember !== "function") throw typeError("options.deduplicator must have a remember(eventId) method.");
+      this.#deduplicator = o.deduplicator;
+    }
+    this.#handle();
+    registry?.register(this, this.#slot, this.#slot);
+  }
+
+  /**
+   * `true` if the signature signs exactly `body` under one of the keys; `false` for any
+   * missing, malformed or wrong signature. Throws `body_not_raw` for a body that is not raw
+   * and `body_too_large` for one over `maxBodyBytes`.
+   */
+  verifySignature(body, signature) {
+    const handle = this.#handle();
+    const { bytes } = readBody(body, this.#maxBodyBytes);
+    let value;
+    try {
+      value = readSignature(signature);
+    } catch (error) {
+      if (isOurs(error) && error.name === "WebhookVerificationError") return false;
+      throw error;
+    }
+    if (value === undefined || value.length > core.MAX_SIGNATURE_CHARS) return false;
+    const result = core.verifySignature(handle, value, bytes);
+    return typeof result === "number";
+  }
+
+  /** Verifies the delivery and returns the typed event; throws `WebhookVerificationError`. */
+  verify(body, signature, options) {
+    return this.#verifySync(body, signature, options).event;
+  }
+
+  /** Like `verify`, but never throws: `{ ok: true, event, keyId }` or `{ ok: false, code, message, status, hint }`. */
+  safeVerify(body, signature, options) {
+    try {
+      const { event, keyId } = this.#verifySync(body, signature, options);
+      return { ok: true, event, keyId };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  /** `verify` for a deduplicator whose `remember` returns a promise: resolves to `{ event, keyId }`. */
+  async verifyAsync(body, signature, options) {
+    const checked = this.#check(body, signature, options);
+    await this.#rememberAsync(checked.eventId);
+    return { event: parseJson(checked.text), keyId: checked.keyId };
+  }
+
+  /** Reads a Fetch `Request`'s body once and verifies it: `{ event, rawBody, keyId }`. */
+  async verifyRequest(request, options) {
+    const { body, headers } = await this.#readRequest(request);
+    const checked = this.#check(body, headers, options);
+    await this.#rememberAsync(checked.eventId);
+    return { event: parseJson(checked.text), rawBody: checked.text, keyId: checked.keyId };
+  }
+
+  /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
+  free() {
+    const slot = this.#slot;
+    if (slot.freed) return;
+    slot.freed = true;
+    registry?.unregister(slot);
+    if (slot.generation === core.core.generation) core.freeVerifier(slot.handle);
+  }
+
+  #verifySync(body, signature, options) {
+    const checked = this.#check(body, signature, options);
+    if (this.#deduplicator !== undefined) {
+      const first = this.#remember(checked.eventId);
+      if (isThenable(first)) {
+        throw typeError("The deduplicator's remember() returned a promise: use verifyAsync() or verifyRequest() with an asynchronous store.");
+      }
+      if (!first) throw refusal("duplicate_event");
+    }
+    return { event: parseJson(checked.text), keyId: checked.keyId };
+  }
+
+  /** The verifier's handle in the current instance, prepared again after a replacement. */
+  #handle() {
+    const slot = this.#slot;
+    if (slot.freed) throw typeError("This WebhookVerifier was freed.");
+    if (slot.generation !== core.core.generation) {
+      const generation = core.core.generation;
+      const prepared = core.prepareVerifier(this.#keys, this.#minKeyBits, this.#maxAgeSeconds, this.#maxBodyBytes);
+      if (typeof prepared !== "number") {
+        throw prepared.code === "invalid_argument" ? typeError(prepared.hint ?? prepared.message) : prepared;
+      }
+      slot.handle = prepared;
+      slot.generation = generation;
+    }
+    return slot.handle;
+  }
+
+  /** Signature, envelope and replay window: everything but de-duplication. */
+  #check(body, signature, options) {
+    const handle = this.#handle();
+    const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
+    const value = readSignature(signature);
+    if (value === undefined) throw refusal("missing_signature");
+    if (value.length > core.MAX_SIGNATURE_CHARS) {
+      throw refusal("malformed_signature", "The N-Signature value is far longer than any RSA signature.");
+    }
+    const o = readOptions(options, CALL_OPTIONS, "The options argument", { optional: true });
+    const now = readTime(o.now, "options.now must be a Date or epoch milliseconds.") ?? Date.now();
+    const window = maxAge(o.maxAgeSeconds);
+    const result = core.verify(handle, value, bytes, now, window);
+    if (result instanceof Error) throw result;
+    return {
+      text: bodyText ?? text(bytes),
+      eventId: result.eventId,
+      keyId: this.#keyIds[result.keyIndex] ?? null,
+    };
+  }
+
+  /** The deduplicator's answer: its own exceptions pass through (they are the caller's store's). */
+  #remember(eventId) {
+    return this.#deduplicator.remember(eventId);
+  }
+
+  async #rememberAsync(eventId) {
+    if (this.#deduplicator === undefined) return;
+    if (!(await this.#remember(eventId))) throw refusal("duplicate_event");
+  }
+
+  async #readRequest(request) {
+    const { arrayBuffer, headers, length } = guard("the request", () => {
+      if (typeof request !== "object" || request === null || typeof request.arrayBuffer !== "function") {
+        throw typeError("verifyRequest(request): request must be a Fetch Request.");
+      }
+      if (request.bodyUsed) {
+        throw refusal(
+          "body_not_raw",
+          "The request's body was already read: call verifyRequest() before anything else reads it, and use the rawBody it returns.",
+        );
+      }
+      const headers = request.headers;
+      const declared = typeof headers?.get === "function" ? headers.get("content-length") : undefined;
+      return { arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
+    });
+    // A declared length over the limit is refused before the body is read at all.
+    if (length > this.#maxBodyBytes) throw refusal("body_too_large");
+    let body;
+    try {
+      body = await arrayBuffer.call(request);
+    } catch (error) {
+      throw typeError("Reading the request's body failed (see error.cause).", error);
+    }
+    return { body, headers };
+  }
+}
+
+if (typeof Symbol.dispose === "symbol") {
+  Object.defineProperty(WebhookVerifier.prototype, Symbol.dispose, {
+    value: function dispose() {
+      this.free();
+    },
+    configurable: true,
+    writable: true,
+  });
+}
+
+/** `[ids, key bytes]` of `options.keys`: an array of `{ id, key }`. */
+function readKeySet(list) {
+  const entries = guard("options.keys", () => {
+    if (!Array.isArray(list)) throw typeError("options.keys must be an array of { id, key }.");
+    const out = [];
+    const length = list.length;
+    for (let i = 0; i < length; i++) {
+      const entry = list[i];
+      const id = typeof entry === "object" && entry !== null ? entry.id : undefined;
+      if (typeof id !== "string") throw typeError("Each entry of options.keys needs an id (a string) and a key.");
+      out.push([id, readKey(entry.key, "a key of options.keys")]);
+    }
+    return out;
+  });
+  if (entries.length === 0) throw typeError("The key set is empty: give at least one key.");
+  return [entries.map((e) => e[0]), entries.map((e) => e[1])];
+}
+
+/** `undefined` → not given; `null` → off; a positive number of seconds → on. */
+function maxAge(value) {
+  if (value === undefined || value === null) return value;
+  if (typeof value === "number" && value > 0 && Number.isFinite(value)) return Math.ceil(value);
+  throw typeError("maxAgeSeconds must be a positive number of seconds, or null to turn the window off.");
+}
+
+function wholeNumber(value, message) {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+  throw typeError(message);
+}
+
+function isThenable(value) {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  return guard("the deduplicator's result", () => typeof value.then === "function");
+}
+
+/** The verified body, parsed by the engine's own `JSON.parse`: every field sent is kept. */
+function parseJson(body) {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw refusal("invalid_json");
+  }
+}
+
+/** `{ ok: false, code, message, status, hint }` for any error; never throws. */
+export function failure(error) {
+  if (isOurs(error)) {
+    const hint = error.hint;
+    const message = error.name === "WebhookVerificationError" ? messageOf(error.code) : error.message;
+    return { ok: false, code: error.code, message, status: error.status ?? 500, hint };
+  }
+  return {
+    ok: false,
+    code: "invalid_argument",
+    message: "A value passed in threw an exception.",
+    status: 500,
+    hint: undefined,
+  };
+}
