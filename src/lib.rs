@@ -44,10 +44,10 @@ mod montgomery;
 mod signature;
 mod verify;
 
-#[cfg(feature = "testing")]
-pub mod testing;
 #[cfg(target_arch = "wasm32")]
 mod abi;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use dedup::MemoryDeduplicator;
 pub use error::{Error, ErrorCode};

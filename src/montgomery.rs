@@ -43,11 +43,16 @@ impl Modulus {
         if bits < 64 || bytes.last().map_or(true, |b| b & 1 == 0) {
             return None;
         }
-        // The widest limb for which a column cannot overflow: `limbs * 2^(2w+1) < 2^64`.
+        // The widest limb for which no column of `mul` can overflow. A column lives for at
+        // most `limbs` steps (it enters at the top and moves down one limb per step), and each
+        // step adds `a_i * b_k + m * n_k < 2^(2w+1)`; column 0 also takes the carry out of the
+        // column that drops out, which is below `2^(2w+1)` too (limbs < 2^w). So every column
+        // stays below `(limbs + 1) * 2^(2w+1)`, which must not exceed `2^64`. The width changes
+        // at 3555 bits (28 → 27) and 13796 bits (27 → 26); the differential tests cover both.
         let (width, limbs) = (20..=28u32)
             .rev()
             .map(|w| (w, (bits + 2).div_ceil(w as usize)))
-            .find(|&(w, l)| (l as u128) << (2 * w + 1) < (1u128 << 64) - (1u128 << 40))?;
+            .find(|&(w, l)| (l as u128 + 1) << (2 * w + 1) <= 1u128 << 64)?;
         let mask = (1u64 << width) - 1;
         let n = limbs_from_be(bytes, width, limbs);
         let n0inv = neg_inverse(n[0], width);
@@ -384,6 +389,46 @@ mod tests {
                     m.pow_be(&pad(&base.to_bytes_be(), bytes), e).as_deref(),
                     Some(&want[..]),
                     "{bytes} bytes, case {i}"
+                );
+            }
+        }
+    }
+
+    /// Differential at the bit lengths where the limb count or the limb width changes (the
+    /// overflow bound of `from_be_bytes` is tightest there): 2040-2050 (73 → 74 limbs of 28
+    /// bits), 3552-3556 (28 → 27 bits) and, natively, 13794-13797 (27 → 26 bits).
+    #[test]
+    fn differential_where_limbs_change() {
+        let mut rng = XorShift(0x5851_f42d_4c95_7f2d);
+        let mut sizes: Vec<usize> = (2040..=2050).chain(3552..=3556).collect();
+        if cfg!(not(target_arch = "wasm32")) {
+            sizes.extend(13794..=13797);
+        }
+        for bits in sizes {
+            let bytes = bits.div_ceil(8);
+            for i in 0..4 {
+                let mut n = rng.bytes(bytes);
+                let top = (bits - 1) % 8;
+                // Exactly `bits` long: bit `top` of the first byte set, the ones above clear.
+                n[0] = (n[0] & ((1u8 << top) - 1)) | (1u8 << top);
+                n[bytes - 1] |= 1;
+                let m = Modulus::from_be_bytes(&n).expect("odd modulus");
+                let nb = BigUint::from_bytes_be(&n);
+                assert_eq!(nb.bits() as usize, bits);
+                // The largest bases stress the columns most: n - 1, then random ones.
+                let base = if i == 0 {
+                    &nb - 1u32
+                } else {
+                    BigUint::from_bytes_be(&rng.bytes(bytes)) % &nb
+                };
+                let want = pad(
+                    &base.modpow(&BigUint::from(65537u32), &nb).to_bytes_be(),
+                    bytes,
+                );
+                assert_eq!(
+                    m.pow_be(&pad(&base.to_bytes_be(), bytes), 65537).as_deref(),
+                    Some(&want[..]),
+                    "{bits} bits, case {i}"
                 );
             }
         }

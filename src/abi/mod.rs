@@ -116,7 +116,9 @@ pub extern "C" fn zw_keys_clear() {
 #[no_mangle]
 pub extern "C" fn zw_keys_add(len: u32, min_key_bits: u32) -> i32 {
     let parsed = with_input(|input| {
-        let key = input.get(..len as usize).ok_or(ErrorCode::InvalidArgument)?;
+        let key = input
+            .get(..len as usize)
+            .ok_or(ErrorCode::InvalidArgument)?;
         PublicKey::parse_with(key, KeyOptions { min_key_bits })
     });
     result(parsed.and_then(|key| {
@@ -136,7 +138,10 @@ pub extern "C" fn zw_verifier_new(max_age_seconds: f64, max_body_bytes: f64) -> 
     let Ok(keys) = keys else {
         return result(Err(busy()));
     };
-    let entries = keys.into_iter().enumerate().map(|(i, k)| (i.to_string(), k));
+    let entries = keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| (i.to_string(), k));
     let verifier = match Verifier::with_keys(entries) {
         Ok(v) => v
             .max_age_seconds(seconds(max_age_seconds))
@@ -206,8 +211,7 @@ pub extern "C" fn zw_verify(
             } else {
                 seconds(max_age_seconds)
             };
-            let verified =
-                verifier.verify_with_max_age(body, signature, now_ms as i64, max_age)?;
+            let verified = verifier.verify_with_max_age(body, signature, now_ms as i64, max_age)?;
             set_output(verified.event.event_id.as_bytes());
             Ok(key_index(verified.key_id))
         })
@@ -218,7 +222,9 @@ pub extern "C" fn zw_verify(
 #[no_mangle]
 pub extern "C" fn zw_parse_event(len: u32) -> i32 {
     result(with_input(|input| {
-        let body = input.get(..len as usize).ok_or(ErrorCode::InvalidArgument)?;
+        let body = input
+            .get(..len as usize)
+            .ok_or(ErrorCode::InvalidArgument)?;
         parse_event(body)?;
         Ok(0)
     }))
@@ -250,7 +256,10 @@ fn with_input<T>(f: impl FnOnce(&[u8]) -> Result<T, Error>) -> Result<T, Error> 
     })
 }
 
-fn with_verifier<T>(handle: u32, f: impl FnOnce(&Verifier) -> Result<T, Error>) -> Result<T, Error> {
+fn with_verifier<T>(
+    handle: u32,
+    f: impl FnOnce(&Verifier) -> Result<T, Error>,
+) -> Result<T, Error> {
     VERIFIERS.with(|cell| {
         let slots = cell.try_borrow().map_err(|_| busy())?;
         let verifier = (handle as usize)

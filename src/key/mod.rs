@@ -126,7 +126,35 @@ impl PublicKey {
             let members = jwk::parse(text)?;
             return Self::from_base64url_components(&members.n, &members.e, options);
         }
+        if let Some(found) = Self::from_bare_der(text, options) {
+            return found;
+        }
         Self::from_modulus(text, options)
+    }
+
+    /// A DER key pasted as base64 without its PEM lines (`MIIBIjAN...`, `MIIBCgKC...`): read as
+    /// DER. A DER SEQUENCE encodes to base64 starting with `MI`, which no full-length modulus
+    /// does (its first byte is at least 0x80, so its first character is `g` or later). `None`
+    /// when the text is not such a key, so that it is read as a modulus.
+    fn from_bare_der(text: &str, options: KeyOptions) -> Option<Result<Self, Error>> {
+        if !text.starts_with("MI") {
+            return None;
+        }
+        let compact: String = text
+            .replace("\\n", "")
+            .replace("\\r", "")
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let der_bytes = base64::engine::general_purpose::STANDARD
+            .decode(compact.as_bytes())
+            .ok()?;
+        match der::parse_public_key(&der_bytes) {
+            Ok(raw) => Some(Self::from_be_components(raw.n, raw.e, options)),
+            // A certificate or a private key, named by its hint.
+            Err(e) if e.hint().is_some() => Some(Err(e)),
+            Err(_) => None,
+        }
     }
 
     /// Reads the bare modulus as the Zentitle UI shows it ("RSA Modulus (n)"), exponent 65537.

@@ -32,9 +32,25 @@ pub(crate) fn decode(text: &str) -> Result<(PemKind, Vec<u8>), Error> {
         }
         _ => return Err(ErrorCode::InvalidKey.into()),
     };
-    let Some((inner, _)) = rest.split_once("-----END ") else {
+    let Some((inner, end)) = rest.split_once("-----END ") else {
         return Err(Error::with_hint(ErrorCode::InvalidKey, TRUNCATED_HINT));
     };
+    let Some((end_label, after)) = end.split_once("-----") else {
+        return Err(Error::with_hint(ErrorCode::InvalidKey, TRUNCATED_HINT));
+    };
+    if end_label != label {
+        return Err(Error::with_hint(ErrorCode::InvalidKey, LABEL_MISMATCH_HINT));
+    }
+    if !is_blank(after) {
+        return Err(Error::with_hint(
+            ErrorCode::InvalidKey,
+            if after.contains("-----BEGIN") {
+                MORE_THAN_ONE_HINT
+            } else {
+                TRAILING_TEXT_HINT
+            },
+        ));
+    }
     let base64: String = inner
         .replace("\\n", "\n")
         .replace("\\r", "\r")
@@ -61,6 +77,23 @@ pub(crate) fn parse_der(kind: PemKind, der_bytes: &[u8]) -> Result<RawRsaKey<'_>
         }
     })
 }
+
+/// Whitespace only, counting the literal `\n` and `\r` that secret stores leave behind.
+fn is_blank(text: &str) -> bool {
+    text.replace("\\n", "")
+        .replace("\\r", "")
+        .chars()
+        .all(|c| c.is_ascii_whitespace())
+}
+
+const LABEL_MISMATCH_HINT: &str =
+    "The PEM block's END line does not match its BEGIN line: it was pasted together from two blocks. Copy the public key's block whole.";
+
+const MORE_THAN_ONE_HINT: &str =
+    "The text holds more than one PEM block: pass the public key's block alone.";
+
+const TRAILING_TEXT_HINT: &str =
+    "There is text after the PEM block's END line: pass the block alone, from its BEGIN line to its END line.";
 
 const TRUNCATED_HINT: &str =
     "The PEM block is damaged or cut short: copy it whole, from the BEGIN line to the END line.";

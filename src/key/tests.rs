@@ -226,3 +226,77 @@ fn debug_does_not_print_the_modulus() {
     let key = PublicKey::parse(fixture("rsa2048.modulus.txt")).expect("key");
     assert_eq!(format!("{key:?}"), "PublicKey { bits: 2048, .. }");
 }
+
+/// The base64 between a PEM block's BEGIN and END lines.
+fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+#[test]
+fn pem_labels_must_match() {
+    let pem = String::from_utf8(fixture("rsa2048.spki.pem")).expect("utf-8");
+    let mixed = pem.replace("END PUBLIC KEY", "END RSA PRIVATE KEY");
+    let err = PublicKey::parse(&mixed).expect_err("mismatched labels");
+    assert_eq!(err.code(), ErrorCode::InvalidKey);
+    assert!(err.hint().is_some_and(|h| h.contains("does not match")));
+}
+
+#[test]
+fn exactly_one_pem_block_is_accepted() {
+    let first = String::from_utf8(fixture("rsa2048.spki.pem")).expect("utf-8");
+    let second = String::from_utf8(fixture("other2048.spki.pem")).expect("utf-8");
+    let err = PublicKey::parse(format!("{first}{second}")).expect_err("two blocks");
+    assert!(err.hint().is_some_and(|h| h.contains("more than one")));
+    let err = PublicKey::parse(format!("{first}\nsomething else\n")).expect_err("trailing text");
+    assert!(err.hint().is_some_and(|h| h.contains("after")));
+    // Trailing whitespace and the literal "\n" of a secret store are fine.
+    assert!(PublicKey::parse(format!("{first}\n\n  ")).is_ok());
+    assert!(PublicKey::parse(first.replace('\n', "\\n")).is_ok());
+}
+
+#[test]
+fn bare_base64_der_is_read_as_der() {
+    for (form, name) in [
+        ("spki.pem", "rsa2048"),
+        ("pkcs1.pem", "rsa2048"),
+        ("spki.pem", "rsa4096"),
+    ] {
+        let pem = String::from_utf8(fixture(&format!("{name}.{form}"))).expect("utf-8");
+        let bare =
+            PublicKey::parse(pem_body(&pem)).unwrap_or_else(|e| panic!("{name}.{form}: {e}"));
+        let full = PublicKey::parse(&pem).expect("pem");
+        assert_eq!(bare.bits(), full.bits());
+        assert_eq!(
+            bare.modulus().pow_be(&vec![7u8; bare.signature_len()], 3),
+            full.modulus().pow_be(&vec![7u8; full.signature_len()], 3),
+            "{name}.{form}: the same modulus"
+        );
+        // On one line, or with the literal "\n" of an environment variable.
+        let wrapped = pem_body(&pem);
+        assert!(PublicKey::parse(
+            wrapped
+                .as_bytes()
+                .chunks(64)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("\\n")
+        )
+        .is_ok());
+    }
+}
+
+#[test]
+fn bare_base64_private_keys_and_certificates_are_named() {
+    let key = String::from_utf8(fixture("rsa2048.key.pem")).expect("utf-8");
+    let err = PublicKey::parse(pem_body(&key)).expect_err("a private key");
+    assert!(
+        err.hint().is_some_and(|h| h.contains("private key")),
+        "{err}"
+    );
+    let cert = String::from_utf8(fixture("rsa2048.cert.pem")).expect("utf-8");
+    let err = PublicKey::parse(pem_body(&cert)).expect_err("a certificate");
+    assert!(
+        err.hint().is_some_and(|h| h.contains("certificate")),
+        "{err}"
+    );
+}
