@@ -132,7 +132,7 @@ for (const [label, size, iterations] of [["256 B", 256, 2000], ["2 KB", 2048, 20
 }
 
 // ---- sizes -----------------------------------------------------------------------------------
-for (const [entry, path] of [["verify (every entry)", "pkg/wasm/zentitle_webhooks_bg.wasm"], ["test kit (/testing)", "pkg/wasm/testing/zentitle_webhooks_testing_bg.wasm"]]) {
+for (const [entry, path] of [["verify (every entry)", "pkg/wasm/zentitle_webhooks.wasm"], ["test kit (/testing)", "pkg/wasm/zentitle_webhooks_testing.wasm"]]) {
   const bytes = readFileSync(join(root, path));
   results.size[entry] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
@@ -165,16 +165,15 @@ try {
 
 // ---- wasm memory over many verifications -------------------------------------------------------
 {
-  const { initSync } = await import("../pkg/wasm/zentitle_webhooks.js");
-  const exports = initSync({ module: readFileSync(join(root, "pkg/wasm/zentitle_webhooks_bg.wasm")) });
+  const { core } = await import("../pkg/lib/core.mjs");
   const body = randomBytes(2048);
   const header = sign("sha256", body, privateKey).toString("base64");
   const total = quick ? 50_000 : 1_000_000;
   const warm = 10_000;
   for (let i = 0; i < warm; i++) verifier.verifySignature(body, header);
-  const afterWarmUp = exports.memory.buffer.byteLength;
+  const afterWarmUp = core.memoryBytes;
   for (let i = 0; i < total - warm; i++) verifier.verifySignature(body, header);
-  results.memory = { calls: total, afterWarmUpBytes: afterWarmUp, afterAllBytes: exports.memory.buffer.byteLength };
+  results.memory = { calls: total, afterWarmUpBytes: afterWarmUp, afterAllBytes: core.memoryBytes };
 }
 
 // ---- report ------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ const bufferLength = getter(ArrayBuffer.prototype, "byteLength");
 const sharedLength = typeof SharedArrayBuffer === "function" ? getter(SharedArrayBuffer.prototype, "byteLength") : undefined;
 const dateTime = Date.prototype.getTime;
 const mapForEach = Map.prototype.forEach;
+const objectTag = Object.prototype.toString;
 
 function tryCall(fn, value) {
   if (fn === undefined) return undefined;
@@ -185,7 +186,9 @@ export function readTime(value, message) {
 export function readOptions(options, names, what, { optional = false } = {}) {
   if (optional && (options === undefined || options === null)) return {};
   return guard(what, () => {
-    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    // A plain object (of any realm) or an instance of a class of the caller's: never an array,
+    // a Date, a Map, bytes or a function, which are a mistake as an options bag.
+    if (typeof options !== "object" || options === null || objectTag.call(options) !== "[object Object]") {
       throw typeError(`${what} must be an object${optional ? " (or omitted)" : ""}, with ${names.map((n) => `\`${n}\``).join(", ")}.`);
     }
     for (const name of Object.keys(options)) {

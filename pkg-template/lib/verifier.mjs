@@ -12,17 +12,33 @@ const DEFAULT_MIN_KEY_BITS = 2048;
 /** The largest body accepted unless `maxBodyBytes` says otherwise: events are a few KB. */
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
+/**
+ * At most this many verifiers keep their prepared keys in the module at once (about 1.3 KB
+ * each for a 2048-bit key). A verifier beyond it prepares its keys again when next used, so the
+ * module's memory stays bounded even where verifiers are made per request and the garbage
+ * collector is slow to free them.
+ */
+export const MAX_RESIDENT_VERIFIERS = 1024;
+/** The slots of verifiers whose keys are in the module, least recently used first. */
+const resident = new Set();
+
+function release(slot) {
+  resident.delete(slot);
+  if (slot.generation === core.core.generation) {
+    slot.generation = -1;
+    core.freeVerifier(slot.handle);
+  }
+}
+
 // A verifier's handle in the module is freed when the verifier is garbage-collected (or at
 // `free()`); a handle of an instance that was since replaced is simply dropped with it.
 const registry =
   typeof FinalizationRegistry === "function"
     ? new FinalizationRegistry((slot) => {
-        if (slot.generation === core.core.generation) {
-          try {
-            core.freeVerifier(slot.handle);
-          } catch {
-            // The instance is replaced on its next use; nothing to free then.
-          }
+        try {
+          release(slot);
+        } catch {
+          // The instance is replaced on its next use; nothing to free then.
         }
       })
     : undefined;
@@ -121,7 +137,7 @@ export class WebhookVerifier {
     if (slot.freed) return;
     slot.freed = true;
     registry?.unregister(slot);
-    if (slot.generation === core.core.generation) core.freeVerifier(slot.handle);
+    release(slot);
   }
 
   #verifySync(body, signature, options) {
@@ -136,11 +152,19 @@ export class WebhookVerifier {
     return { event: parseJson(checked.text), keyId: checked.keyId };
   }
 
-  /** The verifier's handle in the current instance, prepared again after a replacement. */
+  /**
+   * The verifier's handle in the current instance: prepared again after a replacement of the
+   * instance or after it was evicted (see MAX_RESIDENT_VERIFIERS).
+   */
   #handle() {
     const slot = this.#slot;
     if (slot.freed) throw typeError("This WebhookVerifier was freed.");
+    resident.delete(slot);
     if (slot.generation !== core.core.generation) {
+      for (const oldest of resident) {
+        if (resident.size < MAX_RESIDENT_VERIFIERS) break;
+        release(oldest);
+      }
       const generation = core.core.generation;
       const prepared = core.prepareVerifier(this.#keys, this.#minKeyBits, this.#maxAgeSeconds, this.#maxBodyBytes);
       if (typeof prepared !== "number") {
@@ -149,6 +173,7 @@ export class WebhookVerifier {
       slot.handle = prepared;
       slot.generation = generation;
     }
+    resident.add(slot);
     return slot.handle;
   }
 

@@ -237,7 +237,7 @@ pub extern "C" fn zw_trap_for_tests() {
     core::arch::wasm32::unreachable()
 }
 
-fn busy() -> Error {
+pub(crate) fn busy() -> Error {
     Error::with_hint(
         ErrorCode::InternalError,
         "The WebAssembly instance was re-entered.",

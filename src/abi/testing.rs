@@ -11,6 +11,14 @@ use crate::testing::{
 
 const SEED: usize = 32;
 
+/// Parsed private keys kept for [`zt_sign`], most recent last: reading a PKCS#8 key and its
+/// CRT values costs more than a signature, and a test signs many bodies with one key.
+const MAX_SIGNERS: usize = 8;
+
+thread_local! {
+    static SIGNERS: std::cell::RefCell<Vec<(Vec<u8>, SigningKey)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn seed(input: &[u8]) -> Result<SeedRng, Error> {
     let bytes: [u8; SEED] = input
         .get(..SEED)
@@ -48,7 +56,19 @@ pub extern "C" fn zt_sign(key_len: u32, body_len: u32) -> i32 {
         let body = input
             .get(key_len..key_len.saturating_add(body_len as usize))
             .ok_or(ErrorCode::InvalidArgument)?;
-        let signature = SigningKey::parse(key)?.sign(body);
+        let signature = SIGNERS.with(|cell| -> Result<String, Error> {
+            let mut signers = cell.try_borrow_mut().map_err(|_| super::busy())?;
+            if let Some((_, signer)) = signers.iter().find(|(bytes, _)| bytes == key) {
+                return Ok(signer.sign(body));
+            }
+            let signer = SigningKey::parse(key)?;
+            let signature = signer.sign(body);
+            if signers.len() >= MAX_SIGNERS {
+                signers.remove(0);
+            }
+            signers.push((key.to_vec(), signer));
+            Ok(signature)
+        })?;
         set_output(signature.as_bytes());
         Ok(0)
     }))
