@@ -92,7 +92,8 @@ export type WebhookErrorCode =
   | "future_event"
   | "duplicate_event"
   | "invalid_argument"
-  | "body_too_large";
+  | "body_too_large"
+  | "internal_error";
 
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
@@ -328,6 +329,7 @@ export class MemoryDeduplicator implements Deduplicator {
   remember(eventId: string, now?: Date | number): boolean;
   /** How many ids are remembered now. */
   readonly size: number;
+  /** Forgets every id. */
   free(): void;
   [Symbol.dispose](): void;
 }

@@ -25,6 +25,7 @@ function failure(fn) {
   }
   assert.fail("accepted");
 }
+const pemBody = (pem) => pem.split("\n").filter((line) => line && !line.startsWith("-----")).join("");
 const withBody = (body, signature, v = verifier) => failure(() => v.verify(body, signature));
 
 describe("bad input table", () => {
@@ -50,6 +51,9 @@ describe("bad input table", () => {
     ["a truncated PEM", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString().slice(0, 300) })), "invalid_key", /cut short/],
     ["a PEM certificate", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.cert.pem").toString() })), "invalid_key", /certificate/],
     ["a private key", () => failure(() => new WebhookVerifier({ key: privateKeyPem("rsa2048") })), "invalid_key", /private key/],
+    ["a PEM whose END label is not its BEGIN label", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString().replace("END PUBLIC KEY", "END RSA PRIVATE KEY") })), "invalid_key", /does not match/],
+    ["two PEM blocks", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString() + keyFile("other2048.spki.pem").toString() })), "invalid_key", /more than one/],
+    ["a private key's DER pasted as bare base64", () => failure(() => new WebhookVerifier({ key: pemBody(privateKeyPem("rsa2048")) })), "invalid_key", /private key/],
   ];
   for (const [what, run, code, hint] of rows) {
     test(`${what}: ${code}`, () => {
@@ -64,6 +68,13 @@ describe("bad input table", () => {
     assert.equal(verifier.verify(s.body, s.signature).callAttempt, 2);
     const bad = signed(event().replace('"callAttempt":1', '"callAttempt":2,"callAttempt":0'));
     assert.equal(withBody(bad.body, bad.signature).code, "invalid_event");
+  });
+
+  test("a DER key pasted as bare base64 (no BEGIN/END lines) is read as DER", () => {
+    for (const file of ["rsa2048.spki.pem", "rsa2048.pkcs1.pem"]) {
+      const v = new WebhookVerifier({ key: pemBody(keyFile(file).toString()) });
+      assert.equal(v.verify(good.body, good.signature).eventCode, "customer.created", file);
+    }
   });
 
   test("a JWK with private members is used as its public half", () => {
