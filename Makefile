@@ -12,7 +12,7 @@ TESTING_WASM := target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help tools tools-rust tools-node tools-browser build demo test test-native test-wasm test-js test-package test-runtimes lint clean
+.PHONY: help tools tools-rust tools-node tools-browser tools-db build demo test test-native test-wasm test-js test-package test-runtimes test-stores lint clean
 
 help:
 	@echo "make demo   build the package, sign and verify sample deliveries on loopback, serve the www page"
@@ -21,7 +21,7 @@ help:
 
 ## Tools ---------------------------------------------------------------------------------
 
-tools: tools-rust tools-node tools-browser
+tools: tools-rust tools-node tools-browser tools-db
 
 tools-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -44,6 +44,14 @@ tools-browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# Redis and PostgreSQL for the receiver's store tests, from Debian; the tests start their own
+# servers on loopback ports (tests/stores/servers.mjs) and stop them after.
+tools-db:
+	@if ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing redis-server and postgresql from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null; \
+	fi
+
 ## Build ---------------------------------------------------------------------------------
 
 build: tools-rust tools-node
@@ -61,7 +69,7 @@ demo: build
 ## Tests ---------------------------------------------------------------------------------
 
 test: tools
-	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-package test-runtimes
+	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-package test-runtimes test-stores
 	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings, packaging; Deno, Bun, workerd, edge-runtime, Chromium)"
 
 lint:
@@ -89,6 +97,10 @@ test-package:
 # Each runtime started for real on loopback with the recipes of examples/.
 test-runtimes:
 	CHROMIUM=$$(command -v chromium) node --test --test-concurrency=1 tests/runtimes/ tests/www/
+
+# The receiver on real stores: Redis and PostgreSQL servers started on loopback.
+test-stores:
+	node --test --test-concurrency=1 tests/stores/
 
 clean:
 	rm -rf target pkg node_modules

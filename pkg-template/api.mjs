@@ -7,6 +7,8 @@ import { DEFAULT_MAX_BODY_BYTES } from "./lib/verifier.mjs";
 import { text } from "./lib/wasm-instance.mjs";
 
 export { MemoryDeduplicator } from "./lib/deduplicator.mjs";
+export { MemoryStore } from "./lib/memory-store.mjs";
+export { WebhookReceiver } from "./lib/receiver.mjs";
 export { WebhookVerificationError } from "./lib/errors.mjs";
 export { WebhookVerifier } from "./lib/verifier.mjs";
 

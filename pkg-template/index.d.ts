@@ -351,3 +351,97 @@ export function isKnownEventCode(code: unknown): code is KnownEventCode;
  * from (its URL, its bytes, a `Response`, or a compiled module).
  */
 export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;
+
+/**
+ * Where the receiver records which events are processed, shared by every instance that
+ * receives the same webhooks. `MemoryStore` (one process), `RedisStore`, `PostgresStore`, or
+ * your own.
+ */
+export interface WebhookStore {
+  /** Atomic per eventId: `"claimed"` (run it now), `"done"` (processed before) or `"busy"` (another instance holds a live lease). */
+  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy"> | "claimed" | "done" | "busy";
+  /** The handlers succeeded: later claims answer `"done"`. */
+  complete(eventId: string): Promise<void> | void;
+  /** The handlers failed: the next claim may run the event again. */
+  release(eventId: string): Promise<void> | void;
+  /** Optional: extends the lease while the handlers still run. */
+  renew?(eventId: string, leaseMs: number): Promise<void> | void;
+}
+
+/** The event of a known code (or union of codes), its payload typed by the code's family. */
+export type ZentitleEventOf<C extends KnownEventCode> = KnownZentitleEvent extends infer E
+  ? E extends ZentitleEnvelope<infer K, infer P>
+    ? C extends K
+      ? ZentitleEnvelope<C, P>
+      : never
+    : never
+  : never;
+
+/** The receiver's default store: one process, or one isolate. */
+export class MemoryStore implements WebhookStore {
+  /** `doneSeconds`: how long processed ids are remembered (default 7 days). */
+  constructor(options?: { doneSeconds?: number });
+  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy">;
+  renew(eventId: string, leaseMs: number): Promise<void>;
+  complete(eventId: string): Promise<void>;
+  release(eventId: string): Promise<void>;
+}
+
+export type WebhookReceiverOptions = WebhookVerifierOptions & {
+  /** Default: a new `MemoryStore` (one process). */
+  store?: WebhookStore;
+  /** How long a claim holds an event while its handlers run (renewed at a third of it). Default 60. */
+  leaseSeconds?: number;
+};
+
+/** What `receive` resolves to: answer the delivery with `status`. */
+export interface ReceiveResult {
+  status: number;
+  /** Why it was not a 2xx: a `WebhookErrorCode`, `"handler_failed"`, `"event_in_progress"` or `"store_unavailable"`. */
+  code?: WebhookErrorCode | "handler_failed" | "event_in_progress" | "store_unavailable";
+  eventId?: string;
+  outcome: "processed" | "duplicate" | "busy" | "failed" | "refused" | "store_error";
+}
+
+/** What `onAny` handlers get besides the event. */
+export interface ReceiveInfo {
+  /** `false` when the payload did not fit the documented shape (the `on(code)` handlers did not run). */
+  typed: boolean;
+  /** What did not fit, e.g. `"payload.seatId must be a string."`. */
+  mismatch?: string;
+}
+
+/** Node's `IncomingMessage` (or Express's `req`), as far as the receiver reads it. */
+export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw body, where a framework kept it (e.g. NestJS with `rawBody: true`). */
+  rawBody?: unknown;
+  /** A raw body (`express.raw`) or, refused with `body_not_raw`, a parsed one. */
+  body?: unknown;
+  readableEnded?: boolean;
+}
+
+/** Node's `ServerResponse`, as far as the receiver writes it. */
+export interface NodeResponseLike {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+/** Verifies, types and dispatches deliveries, processing each event once across retries and instances. */
+export class WebhookReceiver {
+  constructor(options: WebhookReceiverOptions);
+  /** Runs for verified events of this code, typed by it. */
+  on<C extends KnownEventCode>(code: C | readonly C[], handler: (event: ZentitleEventOf<C>) => unknown): this;
+  on(code: string | readonly string[], handler: (event: ZentitleEvent) => unknown): this;
+  /** Runs for every verified event, after its specific handlers (and for events whose payload did not fit). */
+  onAny(handler: (event: ZentitleEvent, info: ReceiveInfo) => unknown): this;
+  /** Refused deliveries, failed handlers, store errors: for logging and metrics. */
+  onError(handler: (error: unknown, info: { outcome: ReceiveResult["outcome"]; code: string; eventId?: string }) => unknown): this;
+  /** Receives one delivery; never throws. */
+  receive(delivery: { body: WebhookBody | null | undefined; headers: SignatureOrHeaders | null | undefined }): Promise<ReceiveResult>;
+  /** A Fetch handler: Workers, Deno.serve, Bun.serve, Hono, Next.js route handlers. */
+  fetch(request: Request): Promise<Response>;
+  /** A Node handler for node:http, Express and Connect (reads the raw body itself, or takes `req.rawBody`). */
+  node(): (req: NodeRequestLike, res: NodeResponseLike, next?: (error?: unknown) => void) => void;
+}

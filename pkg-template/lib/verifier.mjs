@@ -190,7 +190,19 @@ export class WebhookVerifier {
     const now = readTime(o.now, "options.now must be a Date or epoch milliseconds.") ?? Date.now();
     const window = maxAge(o.maxAgeSeconds);
     const result = core.verify(handle, value, bytes, now, window);
-    if (result instanceof Error) throw result;
+    if (result instanceof Error) {
+      // Signed, with a valid envelope, but a payload that does not fit the documented shape:
+      // the error carries the verified event, so that it is never lost (the receiver hands it
+      // to onAny). The replay window is not checked for it.
+      if (result.code === "invalid_event" && result.hint?.startsWith("payload")) {
+        try {
+          result.event = JSON.parse(bodyText ?? text(bytes));
+        } catch {
+          // not reachable: the body parsed as JSON in the module
+        }
+      }
+      throw result;
+    }
     return {
       text: bodyText ?? text(bytes),
       eventId: result.eventId,

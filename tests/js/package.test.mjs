@@ -27,13 +27,23 @@ test("npm pack holds exactly the package's files", () => {
     "lib/deduplicator.mjs",
     "lib/errors.cjs",
     "lib/errors.mjs",
+    "lib/memory-store.mjs",
     "lib/read.mjs",
+    "lib/receiver.mjs",
     "lib/testing-core.mjs",
     "lib/verifier.mjs",
     "lib/wasm-instance.mjs",
     "node.cjs",
     "node.mjs",
     "package.json",
+    "stores/postgres.cjs",
+    "stores/postgres.d.cts",
+    "stores/postgres.d.ts",
+    "stores/postgres.mjs",
+    "stores/redis.cjs",
+    "stores/redis.d.cts",
+    "stores/redis.d.ts",
+    "stores/redis.mjs",
     "testing-api.mjs",
     "testing-browser.mjs",
     "testing-node.cjs",
@@ -79,7 +89,7 @@ test("exports: a condition for each runtime, types first, default last", () => {
 test("every entry exports the same API", async () => {
   const esm = await import("zentitle-webhooks");
   const names = Object.keys(esm).sort();
-  assert.deepEqual(names, ["MemoryDeduplicator", "WebhookVerificationError", "WebhookVerifier", "init", "isKnownEventCode", "parseEvent"]);
+  assert.deepEqual(names, ["MemoryDeduplicator", "MemoryStore", "WebhookReceiver", "WebhookVerificationError", "WebhookVerifier", "init", "isKnownEventCode", "parseEvent"]);
   // Every entry re-exports the one list (api.mjs) and adds its own init().
   for (const entry of ["node.mjs", "workerd.mjs", "edge.mjs", "browser.mjs"]) {
     const text = readFileSync(new URL(entry, pkg), "utf8");

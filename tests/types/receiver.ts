@@ -1,0 +1,42 @@
+// The receiver's handlers are typed by event code: checked by tsc, with @ts-expect-error on
+// what must not compile.
+import { MemoryStore, WebhookReceiver, type ReceiveResult } from "zentitle-webhooks";
+import { RedisStore } from "zentitle-webhooks/stores/redis";
+import { PostgresStore } from "zentitle-webhooks/stores/postgres";
+
+const receiver = new WebhookReceiver({ key: "n", store: new MemoryStore(), leaseSeconds: 30 });
+
+receiver.on("entitlement.seat.activated", (event) => {
+  const seat: string = event.payload.seatId;
+  // @ts-expect-error a seat payload has no customerId
+  event.payload.customerId;
+  return seat;
+});
+
+receiver.on(["customer.created", "customer.updated"], (event) => {
+  const id: string = event.payload.customerId;
+  // @ts-expect-error the code is one of the two
+  const wrong: "entitlement.created" = event.eventCode;
+  return [id, wrong];
+});
+
+receiver.onAny((event, info) => {
+  const typed: boolean = info.typed;
+  const mismatch: string | undefined = info.mismatch;
+  return [event.eventId, typed, mismatch];
+});
+
+receiver.onError((error, info) => info.code);
+
+export async function handle(request: Request): Promise<Response> {
+  const result: ReceiveResult = await receiver.receive({ body: await request.text(), headers: request.headers });
+  if (result.outcome === "processed") return new Response(null, { status: result.status });
+  return receiver.fetch(request);
+}
+
+declare const redisClient: { sendCommand(args: string[]): Promise<unknown> };
+declare const pool: { query(text: string, values?: unknown[]): Promise<{ rowCount: number | null; rows: Array<Record<string, unknown>> }> };
+new WebhookReceiver({ key: "n", store: new RedisStore(redisClient) });
+new WebhookReceiver({ key: "n", store: new PostgresStore(pool) });
+// @ts-expect-error a store needs claim, complete and release
+new WebhookReceiver({ key: "n", store: {} });
