@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { WebhookVerificationError, WebhookVerifier, isKnownEventCode } from "./node.mjs";
-import { buildSignedRequest, generateTestKeyPair, signPayload, tamperBody, tamperSignature } from "./testing-node.mjs";
+import { buildSignedRequest, createSender, generateTestKeyPair, signPayload, tamperBody, tamperSignature } from "./testing-node.mjs";
 
 const HELP = {
   main: `zentitle-webhooks: test tools for Zentitle2 webhook receivers
@@ -34,12 +34,14 @@ from FILE or standard input, byte for byte.`,
 KEY is a file or a value: the modulus, a PEM or a JWK. Prints "valid" and the event, or the
 error code and message. Exit status: 0 valid, 1 refused, 2 usage error.`,
   trigger: `Usage: zentitle-webhooks trigger <eventCode> --url URL --key private.pem
-                               [--count N] [--attempt N] [--tamper body|signature]
+                               [--count N] [--attempt N] [--retry N] [--tamper body|signature]
                                [--override JSON] [--json]
 
 Posts realistic events, signed with the key, to the receiver at URL (loopback or your own
 test host), and prints each answer. --tamper alters each delivery after signing (it must be
-refused); --attempt sets callAttempt; --override merges JSON into the event
+refused); --attempt sets callAttempt; --retry N delivers like Zentitle (the same eventId,
+callAttempt counting up, re-signed, retried with back-off until a 2xx, N attempts at most);
+--override merges JSON into the event
 (e.g. '{"payload":{"seatsUsed":9}}'). Exit status: 0 if every delivery got a 2xx (or, with
 --tamper, a 4xx), else 1.`,
 };
@@ -56,7 +58,7 @@ const specs = {
   keygen: { bits: { type: "string" }, out: { type: "string" } },
   sign: { key: { type: "string" }, body: { type: "string" } },
   verify: { key: { type: "string" }, signature: { type: "string" }, body: { type: "string" }, "max-age": { type: "string" } },
-  trigger: { url: { type: "string" }, key: { type: "string" }, count: { type: "string" }, attempt: { type: "string" }, tamper: { type: "string" }, override: { type: "string" } },
+  trigger: { url: { type: "string" }, key: { type: "string" }, count: { type: "string" }, attempt: { type: "string" }, retry: { type: "string" }, tamper: { type: "string" }, override: { type: "string" } },
 };
 let args;
 try {
@@ -142,6 +144,17 @@ async function trigger() {
     }
   }
   const results = [];
+  if (opts.retry !== undefined) {
+    if (opts.tamper) usage("--retry and --tamper do not go together.");
+    const sender = createSender({ privateKey, url, maxAttempts: number("retry", 8), backoffMs: 200 });
+    for (let i = 0; i < count; i++) {
+      const { eventId, delivered, attempts } = await sender.send(eventCode, overrides);
+      results.push({ eventCode, eventId, status: attempts.at(-1).status, ok: delivered, attempts });
+      if (!opts.json) process.stdout.write(`${delivered ? "ok  " : "FAIL"} ${eventCode} ${eventId}  attempts: ${attempts.map((a) => a.status || "---").join(", ")}\n`);
+    }
+    if (opts.json) print("", results);
+    process.exit(results.every((r) => r.ok) ? 0 : 1);
+  }
   for (let i = 0; i < count; i++) {
     const delivery = buildSignedRequest({ privateKey, eventCode, overrides, url });
     let { body } = delivery;

@@ -51,6 +51,47 @@ export function buildSignedRequest(options) {
   return result;
 }
 
+/**
+ * `createSender({ privateKey, url, maxAttempts = 8, backoffMs = 250, fetch })` → a sender whose
+ * `send(eventCode | event, overrides?)` delivers like Zentitle: the same eventId on every
+ * attempt, `callAttempt` counting up, re-signed each time, retried with exponential back-off
+ * until a 2xx. Resolves to `{ eventId, delivered, attempts: [{ attempt, status }] }`.
+ */
+export function createSender(options) {
+  const o = readOptions(options, ["privateKey", "url", "maxAttempts", "backoffMs", "fetch"], "createSender(options)");
+  const key = signingKey(o.privateKey);
+  if (typeof o.url !== "string") throw typeError("createSender(options): url must be the receiver's URL (a string).");
+  const maxAttempts = o.maxAttempts ?? 8;
+  const backoffMs = o.backoffMs ?? 250;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw typeError("createSender(options): maxAttempts must be a whole number of at least 1.");
+  if (typeof backoffMs !== "number" || !(backoffMs >= 0)) throw typeError("createSender(options): backoffMs must be a number of milliseconds.");
+  const send = o.fetch ?? globalThis.fetch;
+  if (typeof send !== "function") throw typeError("createSender(options): no fetch in this runtime; pass options.fetch.");
+  return {
+    async send(eventOrCode, overrides) {
+      const event = typeof eventOrCode === "string" ? JSON.parse(eventJson(eventOrCode, overrides)) : JSON.parse(bodyText(eventOrCode));
+      const attempts = [];
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        event.callAttempt = attempt;
+        const body = JSON.stringify(event);
+        const headers = { "content-type": "application/json", "n-signature": kit.sign(key, utf8(body)) };
+        let status = 0;
+        try {
+          const response = await send(o.url, { method: "POST", body, headers });
+          status = response.status;
+          await response.arrayBuffer().catch(() => {});
+        } catch {
+          status = 0; // no answer: retried like any failure
+        }
+        attempts.push({ attempt, status });
+        if (status >= 200 && status < 300) return { eventId: event.eventId, delivered: true, attempts };
+        if (attempt < maxAttempts) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+      }
+      return { eventId: event.eventId, delivered: false, attempts };
+    },
+  };
+}
+
 /** `tamperBody(body)` → the body with one character changed (still JSON for a JSON body). */
 export function tamperBody(body) {
   return kit.tamperBody(bodyText(body));

@@ -48,6 +48,26 @@ export function buildSignedRequest(options: {
   now?: Date | number;
 }): SignedRequest;
 
+/** One delivery attempt of a sender: its `callAttempt` and the HTTP status (0: no answer). */
+export interface SendAttempt {
+  attempt: number;
+  status: number;
+}
+
+/** A sender that delivers like Zentitle: same eventId, `callAttempt` counting up, re-signed, retried until a 2xx. */
+export interface Sender {
+  send(event: KnownEventCode | (string & {}) | object, overrides?: EventOverrides): Promise<{ eventId: string; delivered: boolean; attempts: SendAttempt[] }>;
+}
+
+/** `maxAttempts` (default 8) attempts, `backoffMs` (default 250) doubled after each failure. */
+export function createSender(options: {
+  privateKey: PrivateKeyInput;
+  url: string;
+  maxAttempts?: number;
+  backoffMs?: number;
+  fetch?: (url: string, init: { method: string; body: string; headers: Record<string, string> }) => Promise<Response>;
+}): Sender;
+
 /** The body with one character changed (still JSON for a JSON body): its signature no longer verifies. */
 export function tamperBody(body: string | Uint8Array | object): string;
 

@@ -72,7 +72,7 @@ for (const [entry, out] of [["node.mjs", "node.cjs"], ["testing-node.mjs", "test
 }
 
 // The stores need no bundling (no imports): each gets a CommonJS twin and typings for it.
-for (const name of ["redis", "postgres"]) {
+for (const name of ["redis", "postgres", "durable-object"]) {
   await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, `stores/${name}.mjs`)], outfile: join(pkg, `stores/${name}.cjs`) });
   writeFileSync(join(pkg, `stores/${name}.d.cts`), readFileSync(join(pkg, `stores/${name}.d.ts`), "utf8").replace('from "../index.js"', 'from "../index.cjs"'));
 }

@@ -1,19 +1,7 @@
 // Bun.serve:  ZENTITLE_RSA_MODULUS=... PORT=3000 bun server.ts
-import { WebhookVerificationError, WebhookVerifier } from "zentitle-webhooks";
+import { WebhookReceiver } from "zentitle-webhooks";
 
-const verifier = new WebhookVerifier({ key: process.env.ZENTITLE_RSA_MODULUS ?? "" });
+const receiver = new WebhookReceiver({ key: process.env.ZENTITLE_RSA_MODULUS ?? "" });
+receiver.onAny((event) => console.log("handled", event.eventCode, event.eventId));
 
-Bun.serve({
-  hostname: "127.0.0.1",
-  port: Number(process.env.PORT ?? 3000),
-  async fetch(request) {
-    try {
-      // Not `await request.json()`: verifyRequest reads the raw body itself.
-      const { event } = await verifier.verifyRequest(request);
-      return Response.json({ received: event.eventCode, eventId: event.eventId });
-    } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) throw error;
-      return Response.json({ error: error.code }, { status: error.status });
-    }
-  },
-});
+Bun.serve({ hostname: "127.0.0.1", port: Number(process.env.PORT ?? 3000), fetch: (request) => receiver.fetch(request) });

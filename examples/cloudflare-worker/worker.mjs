@@ -1,28 +1,21 @@
-// Cloudflare Workers: verify Zentitle webhooks at the edge. The package's `workerd` entry
-// imports its .wasm as a module, so nothing is compiled at run time and no init is needed.
+// Cloudflare Workers, with the Durable Object store: each event is processed once across
+// every isolate and location (Workers KV could not promise that: it is not atomic).
 //   wrangler secret put ZENTITLE_RSA_MODULUS   # the "RSA Modulus (n)" from Zentitle
-import { WebhookVerificationError, WebhookVerifier } from "zentitle-webhooks";
+// The package's `workerd` entry imports its .wasm as a module: nothing is compiled at run time.
+import { WebhookReceiver } from "zentitle-webhooks";
+import { DurableObjectStore } from "zentitle-webhooks/stores/durable-object";
 
-let verifier; // one per isolate: the key is parsed once
+// The Durable Object class that wrangler.toml binds as WEBHOOK_EVENTS.
+export { ZentitleEventObject } from "zentitle-webhooks/stores/durable-object";
+
+let receiver; // one per isolate: the key is parsed once
 
 export default {
-  async fetch(request, env) {
+  fetch(request, env) {
     if (request.method !== "POST") return new Response("POST Zentitle webhooks here", { status: 405 });
-    verifier ??= new WebhookVerifier({ key: env.ZENTITLE_RSA_MODULUS });
-    try {
-      // verifyRequest reads the raw body itself: do not call request.json() first.
-      const { event } = await verifier.verifyRequest(request);
-      switch (event.eventCode) {
-        case "entitlement.seat.activated":
-          console.log("seat activated", event.payload.seatId);
-          break;
-        default:
-          console.log("event", event.eventCode);
-      }
-      return Response.json({ received: event.eventCode, eventId: event.eventId });
-    } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) throw error;
-      return Response.json({ error: error.code }, { status: error.status });
-    }
+    receiver ??= new WebhookReceiver({ key: env.ZENTITLE_RSA_MODULUS, store: new DurableObjectStore(env.WEBHOOK_EVENTS) })
+      .on("entitlement.seat.activated", (event) => console.log("seat activated", event.payload.seatId))
+      .onAny((event) => console.log("handled", event.eventCode, event.eventId));
+    return receiver.fetch(request);
   },
 };

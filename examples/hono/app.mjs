@@ -1,21 +1,15 @@
-// Hono, on Node and on Cloudflare Workers alike. The pitfall is c.req.json(): read the raw
-// request instead (verifyRequest reads it once and hands the text back).
+// Hono, on Node and on Cloudflare Workers alike. The pitfall is c.req.json(): hand the raw
+// request to receiver.fetch, which reads the body once.
 import { Hono } from "hono";
 
-import { WebhookVerificationError, WebhookVerifier } from "zentitle-webhooks";
+import { WebhookReceiver } from "zentitle-webhooks";
 
-export function createApp(getKey) {
-  let verifier;
+export function createApp(getOptions) {
+  let receiver;
   const app = new Hono();
-  app.post("/webhooks/zentitle", async (c) => {
-    verifier ??= new WebhookVerifier({ key: getKey(c) });
-    try {
-      const { event } = await verifier.verifyRequest(c.req.raw);
-      return c.json({ received: event.eventCode, eventId: event.eventId });
-    } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) throw error;
-      return c.json({ error: error.code }, error.status);
-    }
+  app.post("/webhooks/zentitle", (c) => {
+    receiver ??= new WebhookReceiver(getOptions(c)).onAny((event) => console.log("handled", event.eventCode, event.eventId));
+    return receiver.fetch(c.req.raw);
   });
   return app;
 }

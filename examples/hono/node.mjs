@@ -3,5 +3,5 @@ import { serve } from "@hono/node-server";
 
 import { createApp } from "./app.mjs";
 
-const app = createApp(() => process.env.ZENTITLE_RSA_MODULUS);
+const app = createApp(() => ({ key: process.env.ZENTITLE_RSA_MODULUS }));
 serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: "127.0.0.1" });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { WebhookVerifier } from "zentitle-webhooks";
+import { WebhookReceiver, WebhookVerifier } from "zentitle-webhooks";
 
 const cli = fileURLToPath(new URL("../../pkg/cli.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "zentitle-cli-"));
@@ -113,6 +113,28 @@ describe("CLI", () => {
         assert.match(out.stdout, /^ok +401 customer.created/m);
       }
       assert.ok(received.splice(0).every((r) => r.code === "invalid_signature"));
+    });
+
+    test("--retry delivers like Zentitle: one eventId, callAttempt counting up, until a 2xx", async () => {
+      const seen = [];
+      const receiver = new WebhookReceiver({ key: readFileSync(join(dir, "k2048/modulus.txt"), "utf8") }).onAny((event) => {
+        seen.push([event.eventId, event.callAttempt]);
+        if (seen.length <= 2) throw new Error("not yet");
+      });
+      const retrying = createServer(receiver.node());
+      await new Promise((r) => retrying.listen(0, "127.0.0.1", r));
+      try {
+        const target = `http://127.0.0.1:${retrying.address().port}/`;
+        const out = await runAsync(["trigger", "customer.created", "--url", target, "--key", join(dir, "k2048/private.pem"), "--retry", "5", "--json"]);
+        assert.equal(out.status, 0, out.stdout + out.stderr);
+        const [result] = JSON.parse(out.stdout);
+        assert.deepEqual(result.attempts.map((a) => a.status), [500, 500, 200]);
+        assert.deepEqual(seen.map(([, attempt]) => attempt), [1, 2, 3]);
+        assert.equal(new Set(seen.map(([id]) => id)).size, 1, "the same eventId on every attempt");
+        assert.equal(seen[0][0], result.eventId);
+      } finally {
+        retrying.close();
+      }
     });
 
     test("an unreachable receiver fails with exit 1", async () => {

@@ -36,6 +36,10 @@ test("npm pack holds exactly the package's files", () => {
     "node.cjs",
     "node.mjs",
     "package.json",
+    "stores/durable-object.cjs",
+    "stores/durable-object.d.cts",
+    "stores/durable-object.d.ts",
+    "stores/durable-object.mjs",
     "stores/postgres.cjs",
     "stores/postgres.d.cts",
     "stores/postgres.d.ts",
@@ -100,7 +104,7 @@ test("every entry exports the same API", async () => {
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
   assert.deepEqual(Object.keys(cjs).sort(), names);
   await esm.init(); // a no-op in Node, but part of the universal API
-  const kit = ["buildSignedRequest", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "tamperBody", "tamperSignature"];
+  const kit = ["buildSignedRequest", "createSender", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "tamperBody", "tamperSignature"];
   assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
   assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
   for (const entry of ["testing-node.mjs", "testing-workerd.mjs", "testing-browser.mjs"]) {

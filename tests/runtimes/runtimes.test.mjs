@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { deliverAll, deliveries, modulus } from "./deliveries.mjs";
+import { deliverAll, deliveries, handledLines, modulus } from "./deliveries.mjs";
 import { freePort, startServer } from "./servers.mjs";
 import { serveStatic } from "./static-server.mjs";
 
@@ -29,9 +29,16 @@ async function checkServer(name, command, args, { path = "/webhooks/zentitle", e
   const server = await startServer(command, args, { url, cwd, env: { ZENTITLE_RSA_MODULUS: modulus, PORT: String(port), ...env } });
   try {
     assert.deepEqual(await deliverAll(url), [], `${name}:\n${server.output()}`);
+    await handlersRan(server.output, name);
   } finally {
     await server.stop();
   }
+}
+
+/** The recipe's handlers ran for each verified event (each logs `handled <code> <eventId>`). */
+async function handlersRan(output, name) {
+  for (let i = 0; i < 50 && !handledLines.every((line) => output().includes(line)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (const line of handledLines) assert.ok(output().includes(line), `${name}: no "${line}" in\n${output()}`);
 }
 
 const version = (command, args) => execFileSync(command, args, { encoding: "utf8" }).trim().split("\n")[0];
@@ -39,7 +46,11 @@ const version = (command, args) => execFileSync(command, args, { encoding: "utf8
 describe("Node", () => {
   versions.node = process.version;
   test("node:http handler (ESM import)", () => checkServer("node-http", process.execPath, [join(examples, "node-http/server.mjs")]));
-  test("Express with express.raw()", () => checkServer("express", process.execPath, [join(examples, "express/server.mjs")]));
+  test("Express: receiver.node() with no body parser", () => checkServer("express", process.execPath, [join(examples, "express/server.mjs")]));
+  test("Express: receiver.node() after express.raw()", () => checkServer("express-raw", process.execPath, [join(examples, "express/server.mjs")], { path: "/webhooks/zentitle-raw" }));
+  test("Fastify with a raw-body content-type parser", () => checkServer("fastify", process.execPath, [join(examples, "fastify/server.mjs")]));
+  test("Koa with receiver.node() on ctx.req", () => checkServer("koa", process.execPath, [join(examples, "koa/server.mjs")]));
+  test("AWS Lambda handler (API Gateway v2 events, base64 bodies)", () => checkServer("aws-lambda", process.execPath, [join(examples, "aws-lambda/local.mjs")]));
   test("Hono on Node", () => checkServer("hono-node", process.execPath, [join(examples, "hono/node.mjs")]));
 });
 
@@ -73,6 +84,8 @@ describe("Cloudflare Workers (wrangler bundle, served by workerd)", () => {
       // The entry module first.
       modules.sort((a) => (a.includes('"worker.js"') ? -1 : 1));
       const port = await freePort();
+      // The worker recipe keeps its events in a Durable Object (one per eventId).
+      const durable = dir === "cloudflare-worker";
       writeFileSync(
         join(out, "config.capnp"),
         `using Workerd = import "/workerd/workerd.capnp";
@@ -83,14 +96,21 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [${modules.join(", ")}],
   compatibilityDate = "2026-11-01",
-  bindings = [(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}")],
+  bindings = [(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}")${durable ? ', (name = "WEBHOOK_EVENTS", durableObjectNamespace = "ZentitleEventObject")' : ""}],${durable ? '\n  durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-webhook-events")],\n  durableObjectStorage = (inMemory = void),' : ""}
 );
 `,
       );
       const url = `http://127.0.0.1:${port}/webhooks/zentitle`;
-      const server = await startServer(bin("workerd"), ["serve", join(out, "config.capnp")], { url, cwd: out });
+      const server = await startServer(bin("workerd"), ["serve", "--verbose", join(out, "config.capnp")], { url, cwd: out });
       try {
         assert.deepEqual(await deliverAll(url), [], server.output());
+        await handlersRan(server.output, name);
+        if (durable) {
+          // A retry of a processed event is answered 2xx from the Durable Object, running nothing.
+          const d = deliveries[0];
+          const again = await fetch(url, { method: "POST", body: d.body, headers: d.headers });
+          assert.deepEqual([again.status, await again.json()], [200, { ok: true, outcome: "duplicate" }]);
+        }
       } finally {
         await server.stop();
       }
@@ -150,7 +170,7 @@ addEventListener("fetch", (e) => e.respondWith(e.request.method === "POST" ? POS
 
 describe("Browser (headless Chromium)", async () => {
   const { chromium } = await import("playwright-core");
-  const expected = deliveries.map((d) => (d.status === 200 ? { status: 200, received: d.received } : { status: d.status, error: d.error }));
+  const expected = deliveries.map((d) => (d.status === 200 ? { status: 200, received: d.handled } : { status: d.status, error: d.error }));
   const served = { "/deliveries.json": { modulus, deliveries: deliveries.map(({ body, headers }) => ({ body, headers })) } };
   let browser;
   const open = async (site, path) => {

@@ -31,7 +31,7 @@ export async function startRedis() {
   let child;
   const start = async () => {
     child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
-    await until(async () => execFileSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).trim() === "PONG", "redis-server");
+    await until(async () => execFileSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG", "redis-server");
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;

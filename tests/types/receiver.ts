@@ -3,6 +3,7 @@
 import { MemoryStore, WebhookReceiver, type ReceiveResult } from "zentitle-webhooks";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
 import { PostgresStore } from "zentitle-webhooks/stores/postgres";
+import { DurableObjectStore } from "zentitle-webhooks/stores/durable-object";
 
 const receiver = new WebhookReceiver({ key: "n", store: new MemoryStore(), leaseSeconds: 30 });
 
@@ -40,3 +41,6 @@ new WebhookReceiver({ key: "n", store: new RedisStore(redisClient) });
 new WebhookReceiver({ key: "n", store: new PostgresStore(pool) });
 // @ts-expect-error a store needs claim, complete and release
 new WebhookReceiver({ key: "n", store: {} });
+
+declare const namespace: { idFromName(name: string): { id: string }; get(id: { id: string }): { fetch(input: string, init?: RequestInit): Promise<Response> } };
+new WebhookReceiver({ key: "n", store: new DurableObjectStore(namespace) });
