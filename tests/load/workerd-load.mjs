@@ -1,5 +1,5 @@
-// Load test (`make load`): the Cloudflare Workers recipe, bundled by wrangler and served by
-// workerd on loopback, under 50,000 requests from autocannon that mix valid, tampered,
+// Load test (`make load`): the Cloudflare Workers recipe (a WebhookReceiver on the Durable
+// Object store), bundled by wrangler and served by workerd on loopback, under 50,000 requests from autocannon that mix valid, tampered,
 // unknown-event and junk deliveries. Checks: zero wrong verdicts (exactly the expected count
 // of 200s and 401s), zero 5xx, workerd's memory flat; reports throughput.
 import { execFileSync, spawn } from "node:child_process";
@@ -24,7 +24,8 @@ const modules = readdirSync(out).filter((f) => f.endsWith(".js") || f.endsWith("
   .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
 writeFileSync(join(out, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (services = [(name = "main", worker = .worker)], sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")]);
-const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01", bindings = [(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}")]);
+const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01", bindings = [(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}"), (name = "WEBHOOK_EVENTS", durableObjectNamespace = "ZentitleEventObject")],
+  durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-webhook-events")], durableObjectStorage = (inMemory = void));
 `);
 const workerd = spawn(bin("workerd"), ["serve", join(out, "config.capnp")], { cwd: out, stdio: "ignore" });
 const url = `http://127.0.0.1:${port}/webhooks/zentitle`;
