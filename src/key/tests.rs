@@ -35,11 +35,12 @@ fn every_form_of_the_same_key_parses_to_the_same_key() {
     }
 }
 
-/// The public Zentitle moduli in `../shared/zentitle/`, beside the checkout.
+/// The public Zentitle moduli from Nalpeiron's samples, copied into `tests/data/zentitle/`
+/// (`tests/shared_drift.rs` checks the copies against the contract folder when it is there).
 fn shared_modulus(file: &str) -> String {
     match file {
-        "demo" => include_str!("../../../shared/zentitle/tenant-modulus-demo.b64url.txt"),
-        _ => include_str!("../../../shared/zentitle/tenant-modulus-test-env.b64url.txt"),
+        "demo" => include_str!("../../tests/data/zentitle/tenant-modulus-demo.b64url.txt"),
+        _ => include_str!("../../tests/data/zentitle/even-modulus-test-env.b64url.txt"),
     }
     .to_string()
 }
