@@ -12,7 +12,7 @@ TESTING_WASM := target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help tools tools-rust tools-node tools-browser tools-db build demo test test-native test-wasm test-js test-package test-runtimes test-stores lint clean
+.PHONY: help tools tools-rust tools-node tools-browser tools-db build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-types lint clean
 
 help:
 	@echo "make demo   build the package, sign and verify sample deliveries on loopback, serve the www page"
@@ -69,7 +69,7 @@ demo: build
 ## Tests ---------------------------------------------------------------------------------
 
 test: tools
-	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-package test-runtimes test-stores
+	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-types test-package test-runtimes test-stores
 	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings, packaging; Deno, Bun, workerd, edge-runtime, Chromium)"
 
 lint:
@@ -88,6 +88,10 @@ test-wasm:
 test-js:
 	node --test tests/js/
 	tsc -p tests/types
+
+# The types under TypeScript 5.0, 5.4, 5.9 and the repo's own × module × target × strict.
+test-types:
+	node tests/types/matrix.mjs
 
 # What npm would publish: lint of package.json and exports, types under every resolution.
 test-package:

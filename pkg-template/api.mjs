@@ -1,12 +1,14 @@
 // The public API, one list for every entry: each entry loads the .wasm its runtime's way
 // (core.load), then re-exports this.
-import { checkEvent, eventCodes } from "./lib/core.mjs";
+import { checkEvent } from "./lib/core.mjs";
+import { EVENT_CODES } from "./lib/event-codes.mjs";
 import { verificationError } from "./lib/errors.mjs";
 import { readBody } from "./lib/read.mjs";
 import { DEFAULT_MAX_BODY_BYTES } from "./lib/verifier.mjs";
 import { text } from "./lib/wasm-instance.mjs";
 
 export { MemoryDeduplicator } from "./lib/deduplicator.mjs";
+export { EVENT_CODES } from "./lib/event-codes.mjs";
 export { MemoryStore } from "./lib/memory-store.mjs";
 export { WebhookReceiver } from "./lib/receiver.mjs";
 export { WebhookVerificationError } from "./lib/errors.mjs";
@@ -27,11 +29,9 @@ export function parseEvent(body) {
   }
 }
 
-let known;
+const known = new Set(EVENT_CODES);
 
 /** `true` if `code` is an event code this version documents. */
 export function isKnownEventCode(code) {
-  if (typeof code !== "string") return false;
-  known ??= new Set(eventCodes());
-  return known.has(code);
+  return typeof code === "string" && known.has(code);
 }

@@ -1,6 +1,15 @@
 // Public types of zentitle-webhooks. Hand-written, except the event section, which a Rust
 // test generates from the event tables of src/event/ so that the two cannot drift.
 
+declare global {
+  // `Symbol.dispose` (the `using` declaration), declared here as Node's own types declare it,
+  // so that these types compile with any `lib` and `target` (TypeScript 5.2+ merges it with
+  // its own `esnext.disposable` declaration).
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** An RSA public key as a JSON Web Key, the form `GET /api/v1/account/key` returns. */
 export interface RsaJsonWebKey {
   kty: "RSA";
@@ -77,23 +86,41 @@ export type HeaderRecord = Record<string, string | readonly string[] | undefined
 /** The `N-Signature` header value itself, or the request headers to find it in. */
 export type SignatureOrHeaders = string | HeadersLike | HeaderRecord;
 
+// BEGIN GENERATED ERROR CODES (from src/error.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
+
 /** Every code a `WebhookVerificationError` (or a failed `safeVerify`) can carry. */
 export type WebhookErrorCode =
+  /** No N-Signature header: every Zentitle webhook carries one. Pass the request headers (or the header value) as the second argument. (HTTP 401) */
   | "missing_signature"
+  /** The N-Signature header is not a valid signature: it must be standard base64 with '=' padding, sent once. (HTTP 401) */
   | "malformed_signature"
+  /** The N-Signature header decodes to a signature whose length does not match the key: it was made with another key, or was cut short. (HTTP 401) */
   | "signature_length"
+  /** The signature does not match the body: the body was changed after signing (or re-serialised), or it was signed with another key. (HTTP 401) */
   | "invalid_signature"
+  /** The key is not a usable RSA public key. Pass the RSA modulus shown in Zentitle (base64url), a JWK, a PEM or a DER public key. (HTTP 500) */
   | "invalid_key"
+  /** The RSA key is shorter than the minimum accepted size (2048 bits unless minKeyBits says otherwise). (HTTP 500) */
   | "weak_key"
+  /** The body must be the raw request body (string, Uint8Array, Buffer or ArrayBuffer), exactly as received. (HTTP 500) */
   | "body_not_raw"
+  /** The body verified but is not valid UTF-8 JSON text. (HTTP 400) */
   | "invalid_json"
+  /** The body verified but is not a valid Zentitle event (eventId, eventDate, eventCode, resourceId, callAttempt, payload). (HTTP 400) */
   | "invalid_event"
+  /** The event's signed eventDate is older than the replay window (maxAgeSeconds): it may be a replay. Retries keep the original date, so size the window to Zentitle's retry schedule. (HTTP 401) */
   | "stale_event"
+  /** The event's signed eventDate is in the future by more than the allowed clock skew: check this machine's clock. (HTTP 401) */
   | "future_event"
+  /** This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again. (HTTP 200) */
   | "duplicate_event"
+  /** An argument or option is of the wrong kind. (HTTP 500) */
   | "invalid_argument"
+  /** The body is larger than this verifier accepts (maxBodyBytes, 1 MiB by default): Zentitle's events are a few kilobytes. Raise maxBodyBytes if you expect more. (HTTP 413) */
   | "body_too_large"
+  /** The WebAssembly instance failed during this call and was replaced: nothing was verified. Answer 5xx so that Zentitle retries; the next call works. (HTTP 500) */
   | "internal_error";
+// END GENERATED ERROR CODES
 
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
@@ -340,6 +367,9 @@ export class MemoryDeduplicator implements Deduplicator {
  * @throws {WebhookVerificationError} `invalid_json` or `invalid_event`.
  */
 export function parseEvent(body: WebhookBody): ZentitleEvent;
+
+/** The event codes this version documents (generated from the Rust table). */
+export const EVENT_CODES: readonly KnownEventCode[];
 
 /** `true` if `code` is an event code this version documents. */
 export function isKnownEventCode(code: unknown): code is KnownEventCode;

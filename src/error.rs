@@ -271,3 +271,79 @@ mod tests {
         assert_eq!(ErrorCode::BodyNotRaw.status(), 500);
     }
 }
+
+/// The error codes are declared once, here: the TypeScript union of `pkg-template/index.d.ts`
+/// is generated from [`ErrorCode::ALL`] (`UPDATE_TYPES=1 cargo test` rewrites it), the
+/// JavaScript layer reads codes, messages and statuses from the module at load, and the
+/// README's table is checked against the same list (each code once, with its status).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod generated {
+    use super::ErrorCode;
+    use std::fmt::Write as _;
+
+    const BEGIN: &str = "// BEGIN GENERATED ERROR CODES";
+    const END: &str = "// END GENERATED ERROR CODES";
+
+    fn union() -> String {
+        let mut out = format!("{BEGIN} (from src/error.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)\n\n/** Every code a `WebhookVerificationError` (or a failed `safeVerify`) can carry. */\nexport type WebhookErrorCode =\n");
+        for code in ErrorCode::ALL {
+            let _ = writeln!(
+                out,
+                "  /** {} (HTTP {}) */\n  | \"{}\"",
+                code.message().replace("*/", "* /"),
+                code.status(),
+                code.as_str()
+            );
+        }
+        out.pop();
+        out.push_str(";\n");
+        out.push_str(END);
+        out
+    }
+
+    #[test]
+    fn index_d_ts_has_every_error_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/index.d.ts");
+        let text = std::fs::read_to_string(path).expect("pkg-template/index.d.ts");
+        let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+            panic!("{path} lacks the {BEGIN} / {END} markers");
+        };
+        let current = &text[start..end + END.len()];
+        let wanted = union();
+        if current != wanted {
+            if std::env::var_os("UPDATE_TYPES").is_some() {
+                std::fs::write(path, text.replacen(current, &wanted, 1)).expect("write");
+            } else {
+                panic!("pkg-template/index.d.ts is out of date with src/error.rs: run `UPDATE_TYPES=1 cargo test`.\n\nWanted:\n{wanted}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_readme_table_has_every_code_once_with_its_status() {
+        let readme = include_str!("../README.md");
+        let rows: Vec<(&str, &str)> = readme
+            .lines()
+            .filter_map(|line| {
+                let mut cells = line.strip_prefix("| `")?.split(" | ");
+                let code = cells.next()?.strip_suffix('`')?;
+                let status = cells.next()?;
+                status.parse::<u16>().ok().map(|_| (code, status))
+            })
+            .collect();
+        let mut wanted: Vec<(String, String)> = ErrorCode::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), c.status().to_string()))
+            .collect();
+        let mut have: Vec<(String, String)> = rows
+            .iter()
+            .map(|(c, s)| ((*c).to_owned(), (*s).to_owned()))
+            .collect();
+        wanted.sort();
+        have.sort();
+        assert_eq!(
+            have, wanted,
+            "README.md's error table (code | status | when) must list each code of ErrorCode::ALL once, with its status"
+        );
+    }
+}

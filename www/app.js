@@ -1,18 +1,11 @@
 // The page: verify a delivery (key, raw body, N-Signature), sign bodies, browse samples of
 // every event code. Plain modules, no bundler: the import map points at the built package.
-import { WebhookVerifier, init, isKnownEventCode } from "zentitle-webhooks";
+import { EVENT_CODES, WebhookVerifier, init, isKnownEventCode } from "zentitle-webhooks";
 import { createTestEvent, generateTestKeyPair, init as initTestKit, signPayload, tamperBody, tamperSignature } from "zentitle-webhooks/testing";
 
 const $ = (id) => document.getElementById(id);
-const CODES = [
-  "customer.created", "customer.updated",
-  "entitlement.created", "entitlement.updated", "entitlement.activated", "entitlement.renewed", "entitlement.expired",
-  "entitlement.expires1day", "entitlement.expires7days", "entitlement.expires30days",
-  "entitlement.maintenance.expired", "entitlement.maintenance.expires1day", "entitlement.maintenance.expires7days", "entitlement.maintenance.expires30days",
-  "entitlement.seat.activated", "entitlement.seat.deactivated",
-  "entitlement.group.created", "entitlement.group.updated", "entitlement.provision", "entitlement.usage.summary",
-  "webhook.test", "entitlement.brand.new",
-];
+// Every documented code (the package's own list), the UI's test event and an unknown code.
+const CODES = [...EVENT_CODES, "webhook.test", "entitlement.brand.new"];
 const sample = { modulus: "", privateKeyPem: "" };
 
 async function main() {

@@ -67,11 +67,3 @@ export function checkEvent(body) {
     return result < 0 ? io.failure(x, result) : undefined;
   });
 }
-
-/** The documented event codes. */
-export function eventCodes() {
-  return core.run((x, io) => {
-    x.zw_event_codes();
-    return io.outputText(x).split("\n");
-  });
-}

@@ -24,7 +24,7 @@ mod testing;
 use std::cell::RefCell;
 
 use crate::error::{Error, ErrorCode};
-use crate::event::{parse_event, EventCode};
+use crate::event::parse_event;
 use crate::key::{KeyOptions, PublicKey};
 use crate::verify::Verifier;
 
@@ -91,14 +91,6 @@ pub extern "C" fn zw_error_describe(index: u32) -> i32 {
     text.extend_from_slice(code.message().as_bytes());
     set_output(&text);
     i32::from(code.status())
-}
-
-/// The documented event codes, one per line, in the output buffer; returns how many.
-#[no_mangle]
-pub extern "C" fn zw_event_codes() -> i32 {
-    let codes: Vec<&str> = EventCode::ALL.iter().map(|c| c.as_str()).collect();
-    set_output(codes.join("\n").as_bytes());
-    codes.len() as i32
 }
 
 /// Starts a key set for [`zw_verifier_new`].

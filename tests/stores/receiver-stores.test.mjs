@@ -197,12 +197,14 @@ describe("adapters", () => {
     }
   });
 
-  test("node() after express.json: body_not_raw; after express.raw: verified", async () => {
+  test("node() after express.json: body_not_raw; after express.raw, or with req.rawBody kept: verified", async () => {
     const express = (await import("express")).default;
     const receiver = new WebhookReceiver({ key });
     const app = express();
     app.post("/parsed", express.json(), receiver.node());
     app.post("/raw", express.raw({ type: "application/json" }), receiver.node());
+    // An app that parses JSON but keeps the raw bytes as req.rawBody (as NestJS does).
+    app.post("/kept", express.json({ verify: (req, res, buf) => { req.rawBody = buf; } }), receiver.node());
     const server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));
     try {
@@ -211,6 +213,8 @@ describe("adapters", () => {
       assert.deepEqual([parsed.status, (await parsed.json()).code], [500, "body_not_raw"]);
       const raw = await fetch(`${base}/raw`, { method: "POST", ...delivery(id()) });
       assert.equal(raw.status, 200);
+      const kept = await fetch(`${base}/kept`, { method: "POST", ...delivery(id()) });
+      assert.equal(kept.status, 200);
     } finally {
       server.close();
     }
