@@ -111,7 +111,10 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn the_javascript_list_is_generated_from_this_table() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/lib/event-codes.mjs");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/pkg-template/lib/event-codes.mjs"
+        );
         let codes: Vec<String> = EventCode::ALL
             .iter()
             .map(|c| format!("  \"{}\",\n", c.as_str()))
