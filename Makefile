@@ -74,6 +74,8 @@ test: tools
 
 lint:
 	cargo fmt --check
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+	cargo package --allow-dirty --quiet
 	cargo clippy --all-targets --features testing -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --features testing --target-dir target/testing -- -D warnings
@@ -87,7 +89,7 @@ test-wasm:
 
 test-js:
 	node --test tests/js/
-	tsc -p tests/types
+	node node_modules/typescript/bin/tsc -p tests/types  # the repo's TypeScript (.bin/tsc may be an older one of the matrix)
 
 # The types under TypeScript 5.0, 5.4, 5.9 and the repo's own × module × target × strict.
 test-types:

@@ -66,8 +66,8 @@ impl ErrorCode {
         ErrorCode::InternalError,
     ];
 
-    /// The stable, machine-readable code, e.g. `"invalid_signature"` (the same as
-    /// [`as_str`](Self::as_str)).
+    /// The stable, machine-readable code (the same as [`as_str`](Self::as_str)).
+    #[deprecated(since = "0.2.0", note = "use `as_str()`, as for `EventCode`")]
     pub const fn code(self) -> &'static str {
         self.as_str()
     }
@@ -169,7 +169,7 @@ impl ErrorCode {
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+        f.write_str(self.as_str())
     }
 }
 
@@ -244,7 +244,7 @@ mod tests {
     fn codes_are_unique_and_snake_case() {
         let mut seen = std::collections::HashSet::new();
         for code in ErrorCode::ALL {
-            let s = code.code();
+            let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(
                 s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),

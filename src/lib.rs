@@ -21,7 +21,7 @@
 //! // Anything else is refused with a stable code.
 //! let err = verifier.verify_signature(b"{}", signature).unwrap_err();
 //! assert_eq!(err.code(), ErrorCode::InvalidSignature);
-//! assert_eq!(err.code().code(), "invalid_signature");
+//! assert_eq!(err.code().as_str(), "invalid_signature");
 //! # Ok::<(), zentitle_webhooks::Error>(())
 //! ```
 //!
@@ -29,8 +29,8 @@
 //! target. The `wasm32` build adds the plain `extern "C"` exports that the npm package's
 //! JavaScript layer calls (bytes and numbers only).
 
-// No `unsafe` anywhere; the lint is allowed in `abi` only for its `#[no_mangle]` exports.
-#![deny(unsafe_code)]
+// `unsafe_code` and `missing_docs` are set in Cargo.toml's [lints]; `unsafe_code` is allowed
+// in `abi` only, for its `#[no_mangle]` exports (no `unsafe` block anywhere).
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -53,11 +53,17 @@ pub use dedup::MemoryDeduplicator;
 pub use error::{Error, ErrorCode};
 pub use event::{
     parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode,
-    FieldKind, FieldSpec, Payload, PayloadFamily, SeatPayload,
+    Payload, PayloadFamily, SeatPayload,
 };
 pub use key::{KeyOptions, PublicKey, DEFAULT_MIN_KEY_BITS, MAX_KEY_BITS};
-pub use signature::{decode_signature, SIGNATURE_HEADER};
-pub use verify::{
-    check_age, verify_pkcs1v15_sha256, Verified, Verifier, DEFAULT_MAX_BODY_BYTES,
-    FUTURE_SKEW_SECONDS,
-};
+pub use signature::SIGNATURE_HEADER;
+pub use verify::{Verified, Verifier, DEFAULT_MAX_BODY_BYTES, FUTURE_SKEW_SECONDS};
+
+/// Entry points for the `cargo fuzz` targets (`fuzz/`): the signature decoder and the raw
+/// PKCS#1 v1.5 check. Not part of the API: behind the `fuzzing` feature.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::signature::decode_signature;
+    pub use crate::verify::verify_pkcs1v15_sha256;
+}

@@ -42,6 +42,7 @@ pub struct Verifier {
 /// A verified delivery: the event, and the id of the key that verified it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verified<'a> {
+    /// The event, validated and typed.
     pub event: Event,
     /// The id given with the key in [`Verifier::with_keys`]; `None` for [`Verifier::new`].
     pub key_id: Option<&'a str>,
@@ -178,7 +179,7 @@ impl Verifier {
 
 /// `stale_event` if `event_ms` is more than `max_age` seconds before `now_ms`; `future_event`
 /// if it is more than [`FUTURE_SKEW_SECONDS`] after.
-pub fn check_age(event_ms: i64, now_ms: i64, max_age_seconds: u64) -> Result<(), Error> {
+pub(crate) fn check_age(event_ms: i64, now_ms: i64, max_age_seconds: u64) -> Result<(), Error> {
     let age_ms = i128::from(now_ms) - i128::from(event_ms);
     if age_ms > i128::from(max_age_seconds) * 1000 {
         return Err(ErrorCode::StaleEvent.into());

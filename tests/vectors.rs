@@ -23,7 +23,7 @@ fn every_vector_gives_its_expected_verdict_with_every_key_form() {
             match (&verdict, case.valid) {
                 (Ok(None), true) => {}
                 (Err(e), false) => assert_eq!(
-                    Some(e.code().code()),
+                    Some(e.code().as_str()),
                     case.code.as_deref(),
                     "{} ({form})",
                     case.name

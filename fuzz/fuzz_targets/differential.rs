@@ -12,7 +12,8 @@ use rsa::rand_core::OsRng;
 use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
-use zentitle_webhooks::{verify_pkcs1v15_sha256, PublicKey};
+use zentitle_webhooks::fuzzing::verify_pkcs1v15_sha256;
+use zentitle_webhooks::PublicKey;
 
 struct Keys {
     ours: PublicKey,

@@ -1,7 +1,7 @@
 //! Any string as an N-Signature value, for every key size.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use zentitle_webhooks::decode_signature;
+use zentitle_webhooks::fuzzing::decode_signature;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

@@ -14,7 +14,9 @@ mod typescript;
 use serde_json::{Map, Value};
 
 pub use code::{EventCode, PayloadFamily};
-pub use payload::{CustomerPayload, EntitlementPayload, FieldKind, FieldSpec, SeatPayload};
+pub use payload::{CustomerPayload, EntitlementPayload, SeatPayload};
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) use payload::{FieldKind, FieldSpec};
 pub use timestamp::parse_utc_millis;
 
 use crate::error::{Error, ErrorCode};

@@ -7,9 +7,10 @@ use serde_json::{Map, Value};
 use super::timestamp::parse_utc_millis;
 use crate::error::{Error, ErrorCode};
 
-/// The JSON type of a payload field.
+/// The JSON type of a payload field (for the generated TypeScript declarations).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FieldKind {
+pub(crate) enum FieldKind {
     /// A string (ids, names).
     Str,
     /// An RFC 3339 UTC timestamp string.
@@ -21,12 +22,13 @@ pub enum FieldKind {
 }
 
 /// One payload field: its JSON name, type, whether it must be present, and what it means.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FieldSpec {
-    pub name: &'static str,
-    pub kind: FieldKind,
-    pub required: bool,
-    pub doc: &'static str,
+pub(crate) struct FieldSpec {
+    pub(crate) name: &'static str,
+    pub(crate) kind: FieldKind,
+    pub(crate) required: bool,
+    pub(crate) doc: &'static str,
 }
 
 macro_rules! field_type {
@@ -87,6 +89,7 @@ macro_rules! take_field {
     };
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
 macro_rules! is_required {
     (required) => {
         true
@@ -109,7 +112,8 @@ macro_rules! payload {
 
         impl $name {
             /// The fields, as the JSON payload names them.
-            pub const FIELDS: &'static [FieldSpec] = &[
+            #[cfg(all(test, not(target_arch = "wasm32")))]
+            pub(crate) const FIELDS: &'static [FieldSpec] = &[
                 $(FieldSpec { name: $json, kind: FieldKind::$kind, required: is_required!($req), doc: $fdoc },)*
             ];
 
