@@ -54,6 +54,15 @@ describe("Node", () => {
   test("Hono on Node", () => checkServer("hono-node", process.execPath, [join(examples, "hono/node.mjs")]));
 });
 
+describe("Rust (axum)", () => {
+  test("examples/rust-axum: the crate in an axum route, built by cargo", () => {
+    const manifest = join(examples, "rust-axum/Cargo.toml");
+    execFileSync("cargo", ["build", "--quiet", "--locked", "--manifest-path", manifest], { cwd: root, stdio: "pipe" });
+    versions.axum = "0.8 (examples/rust-axum/Cargo.lock)";
+    return checkServer("rust-axum", join(examples, "rust-axum/target/debug/zentitle-webhooks-axum-example"), []);
+  });
+});
+
 describe("Deno", () => {
   versions.deno = version(bin("deno"), ["--version"]);
   test("Deno.serve", () =>
