@@ -72,7 +72,8 @@ test: tools
 	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-types test-package test-runtimes test-stores
 	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings, packaging; Deno, Bun, workerd, edge-runtime, Chromium)"
 
-lint:
+lint: tools-node
+	biome ci --colors=off  # the JavaScript and TypeScript: format and lint (biome.json)
 	cargo fmt --check
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	cargo package --allow-dirty --quiet

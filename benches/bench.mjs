@@ -6,9 +6,9 @@
 //   node benches/bench.mjs [--quick]     (--quick: fewer iterations, no 1,000,000-call memory run)
 import { execFileSync, spawn } from "node:child_process";
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify, webcrypto } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { cpus, tmpdir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -54,14 +54,36 @@ async function timeAsync(fn, iterations) {
   return rounds.sort((a, b) => a - b)[3];
 }
 
-const results = { machine: `${cpus()[0]?.model ?? "?"} (${cpus().length} cores), Node ${process.version}`, date: new Date().toISOString(), verify: [], keyImport: [], coldStart: {}, typing: {}, size: {}, memory: {}, workerd: {}, targets: [] };
+const results = {
+  machine: `${cpus()[0]?.model ?? "?"} (${cpus().length} cores), Node ${process.version}`,
+  date: new Date().toISOString(),
+  verify: [],
+  keyImport: [],
+  coldStart: {},
+  typing: {},
+  size: {},
+  memory: {},
+  workerd: {},
+  targets: [],
+};
 const scale = quick ? 0.2 : 1;
 
 // ---- verify, by body size --------------------------------------------------------------
-const subtleKey = await webcrypto.subtle.importKey("spki", publicKey.export({ type: "spki", format: "der" }), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+const subtleKey = await webcrypto.subtle.importKey(
+  "spki",
+  publicKey.export({ type: "spki", format: "der" }),
+  { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+  false,
+  ["verify"],
+);
 const forgeKey = forge.pki.publicKeyFromPem(publicPem);
 const jsrsaKey = jsrsasign.KEYUTIL.getKey(publicPem);
-for (const [label, size, iterations] of [["256 B", 256, 2000], ["2 KB", 2048, 2000], ["64 KB", 65536, 300], ["1 MB", 1 << 20, 20]]) {
+for (const [label, size, iterations] of [
+  ["256 B", 256, 2000],
+  ["2 KB", 2048, 2000],
+  ["64 KB", 65536, 300],
+  ["1 MB", 1 << 20, 20],
+]) {
   const body = randomBytes(size);
   const signature = sign("sha256", body, privateKey);
   const header = signature.toString("base64");
@@ -110,7 +132,13 @@ for (const [label, size, iterations] of [["256 B", 256, 2000], ["2 KB", 2048, 20
   const der = publicKey.export({ type: "spki", format: "der" });
   const pkcs1 = publicKey.export({ type: "pkcs1", format: "pem" });
   const baseline = time(() => createPublicKey(publicPem), Math.round(2000 * scale));
-  for (const [form, key] of [["modulus", modulus], ["JWK object", jwk], ["SPKI PEM", publicPem], ["PKCS#1 PEM", pkcs1], ["SPKI DER", new Uint8Array(der)]]) {
+  for (const [form, key] of [
+    ["modulus", modulus],
+    ["JWK object", jwk],
+    ["SPKI PEM", publicPem],
+    ["PKCS#1 PEM", pkcs1],
+    ["SPKI DER", new Uint8Array(der)],
+  ]) {
     const ours = time(() => new WebhookVerifier({ key }).free(), Math.round(1000 * scale));
     results.keyImport.push({ form, ours, createPublicKey: baseline });
   }
@@ -132,7 +160,10 @@ for (const [label, size, iterations] of [["256 B", 256, 2000], ["2 KB", 2048, 20
 }
 
 // ---- sizes -----------------------------------------------------------------------------------
-for (const [entry, path] of [["verify (every entry)", "pkg/wasm/zentitle_webhooks.wasm"], ["test kit (/testing)", "pkg/wasm/zentitle_webhooks_testing.wasm"]]) {
+for (const [entry, path] of [
+  ["verify (every entry)", "pkg/wasm/zentitle_webhooks.wasm"],
+  ["test kit (/testing)", "pkg/wasm/zentitle_webhooks_testing.wasm"],
+]) {
   const bytes = readFileSync(join(root, path));
   results.size[entry] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
@@ -182,32 +213,64 @@ const ratio = (a, b) => a / b;
 const target = (name, value, ok, unit = "×") => results.targets.push({ name, value: Number(value.toFixed(2)), unit, met: ok });
 target("2 KB verify ≤ 2× Node crypto.verify", ratio(two.ours, two.nodeVerify), two.ours <= 2 * two.nodeVerify);
 target("2 KB verify faster than crypto.subtle.verify (Node)", ratio(two.ours, two.subtle), two.ours < two.subtle);
-if (results.workerd.ours) target("2 KB verify faster than crypto.subtle.verify (workerd)", ratio(results.workerd.ours, results.workerd.subtle), results.workerd.ours < results.workerd.subtle);
+if (results.workerd.ours)
+  target(
+    "2 KB verify faster than crypto.subtle.verify (workerd)",
+    ratio(results.workerd.ours, results.workerd.subtle),
+    results.workerd.ours < results.workerd.subtle,
+  );
 target("≥ 10× faster than node-forge (2 KB)", ratio(two.forge, two.ours), two.forge >= 10 * two.ours);
 target("≥ 10× faster than jsrsasign (2 KB)", ratio(two.jsrsasign, two.ours), two.jsrsasign >= 10 * two.ours);
-target("SHA-256 over 1 MB ≥ 50% of Node's native throughput", (100 * results.sha256.oursMBps) / results.sha256.nodeMBps, results.sha256.oursMBps >= 0.5 * results.sha256.nodeMBps, "%");
+target(
+  "SHA-256 over 1 MB ≥ 50% of Node's native throughput",
+  (100 * results.sha256.oursMBps) / results.sha256.nodeMBps,
+  results.sha256.oursMBps >= 0.5 * results.sha256.nodeMBps,
+  "%",
+);
 const worstImport = Math.max(...results.keyImport.map((k) => k.ours / k.createPublicKey));
 target("key import ≤ 2× crypto.createPublicKey (worst form)", worstImport, worstImport <= 2);
 if (results.workerd.coldStartMs !== undefined) target("cold start ≤ 10 ms in workerd", results.workerd.coldStartMs, results.workerd.coldStartMs <= 10, " ms");
 target("verify .wasm ≤ 60 KB gzipped", results.size["verify (every entry)"].gzip / 1024, results.size["verify (every entry)"].gzip <= 60 * 1024, " KB");
-target("wasm memory flat after warm-up", results.memory.afterAllBytes - results.memory.afterWarmUpBytes, results.memory.afterAllBytes === results.memory.afterWarmUpBytes, " B growth");
+target(
+  "wasm memory flat after warm-up",
+  results.memory.afterAllBytes - results.memory.afterWarmUpBytes,
+  results.memory.afterAllBytes === results.memory.afterWarmUpBytes,
+  " B growth",
+);
 
 const us = (v) => `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} µs`;
 console.log(`zentitle-webhooks benchmark — ${results.machine}${quick ? " (quick)" : ""}\n`);
 console.log("verify (2048-bit key)      ours      node:crypto   subtle (async)  node-forge    jsrsasign     ours/node");
 for (const r of results.verify) {
-  console.log(`  ${r.size.padEnd(8)} ${us(r.ours).padStart(12)} ${us(r.nodeVerify).padStart(12)} ${us(r.subtle).padStart(14)} ${us(r.forge).padStart(12)} ${us(r.jsrsasign).padStart(12)} ${(r.ours / r.nodeVerify).toFixed(2).padStart(10)}×`);
+  console.log(
+    `  ${r.size.padEnd(8)} ${us(r.ours).padStart(12)} ${us(r.nodeVerify).padStart(12)} ${us(r.subtle).padStart(14)} ${us(r.forge).padStart(12)} ${us(r.jsrsasign).padStart(12)} ${(r.ours / r.nodeVerify).toFixed(2).padStart(10)}×`,
+  );
 }
-console.log(`\nRSA part alone (0-byte body): ${us(results.sha256.rsaOnlyMicros)}; SHA-256: ours ${results.sha256.oursMBps.toFixed(0)} MB/s, Node ${results.sha256.nodeMBps.toFixed(0)} MB/s`);
+console.log(
+  `\nRSA part alone (0-byte body): ${us(results.sha256.rsaOnlyMicros)}; SHA-256: ours ${results.sha256.oursMBps.toFixed(0)} MB/s, Node ${results.sha256.nodeMBps.toFixed(0)} MB/s`,
+);
 console.log("\nkey import                ours      createPublicKey   ratio");
-for (const k of results.keyImport) console.log(`  ${k.form.padEnd(12)} ${us(k.ours).padStart(12)} ${us(k.createPublicKey).padStart(14)} ${(k.ours / k.createPublicKey).toFixed(2).padStart(8)}×`);
+for (const k of results.keyImport)
+  console.log(
+    `  ${k.form.padEnd(12)} ${us(k.ours).padStart(12)} ${us(k.createPublicKey).padStart(14)} ${(k.ours / k.createPublicKey).toFixed(2).padStart(8)}×`,
+  );
 const t = results.typing;
-console.log(`\ntyping (${t.bodyBytes} B event): verify ${us(t.verify)} vs verifySignature ${us(t.verifySignature)} (+${us(t.verify - t.verifySignature)}); parseEvent ${us(t.parseEvent)} vs JSON.parse ${us(t.jsonParse)}`);
-console.log(`cold start, import + instantiate + first verify: Node ${results.coldStart.node.ms.toFixed(1)} ms (node:crypto import + createPublicKey + verify: ${results.coldStart.node.nativeMs.toFixed(1)} ms)`);
-if (results.workerd.ours) console.log(`workerd ${results.workerd.version}: 2 KB verify ours ${us(results.workerd.ours)}, crypto.subtle.verify ${us(results.workerd.subtle)}; cold start ${results.workerd.coldStartMs.toFixed(1)} ms (a worker without the package: ${results.workerd.baselineColdStartMs.toFixed(1)} ms)`);
+console.log(
+  `\ntyping (${t.bodyBytes} B event): verify ${us(t.verify)} vs verifySignature ${us(t.verifySignature)} (+${us(t.verify - t.verifySignature)}); parseEvent ${us(t.parseEvent)} vs JSON.parse ${us(t.jsonParse)}`,
+);
+console.log(
+  `cold start, import + instantiate + first verify: Node ${results.coldStart.node.ms.toFixed(1)} ms (node:crypto import + createPublicKey + verify: ${results.coldStart.node.nativeMs.toFixed(1)} ms)`,
+);
+if (results.workerd.ours)
+  console.log(
+    `workerd ${results.workerd.version}: 2 KB verify ours ${us(results.workerd.ours)}, crypto.subtle.verify ${us(results.workerd.subtle)}; cold start ${results.workerd.coldStartMs.toFixed(1)} ms (a worker without the package: ${results.workerd.baselineColdStartMs.toFixed(1)} ms)`,
+  );
 else console.log(`workerd: not measured (${results.workerd.error})`);
-for (const [entry, s] of Object.entries(results.size)) console.log(`.wasm ${entry}: ${(s.raw / 1024).toFixed(1)} KB raw, ${(s.gzip / 1024).toFixed(1)} KB gzipped`);
-console.log(`wasm memory: ${results.memory.afterWarmUpBytes} B after warm-up, ${results.memory.afterAllBytes} B after ${results.memory.calls.toLocaleString("en")} verifications`);
+for (const [entry, s] of Object.entries(results.size))
+  console.log(`.wasm ${entry}: ${(s.raw / 1024).toFixed(1)} KB raw, ${(s.gzip / 1024).toFixed(1)} KB gzipped`);
+console.log(
+  `wasm memory: ${results.memory.afterWarmUpBytes} B after warm-up, ${results.memory.afterAllBytes} B after ${results.memory.calls.toLocaleString("en")} verifications`,
+);
 console.log("\ntargets");
 for (const x of results.targets) console.log(`  ${x.met ? "met    " : "NOT met"}  ${x.name}: ${x.value}${x.unit}`);
 
@@ -226,11 +289,15 @@ function chart(r) {
   ]);
   const max = Math.log10(Math.max(...rows.map((x) => x[1])) * 1.2);
   const min = Math.log10(Math.min(...rows.map((x) => x[1])) / 1.5);
-  const width = 860, left = 230, barH = 14, gap = 4, top = 40;
+  const width = 860,
+    left = 230,
+    barH = 14,
+    gap = 4,
+    top = 40;
   const height = top + rows.length * (barH + gap) + 40;
   const x = (v) => left + ((Math.log10(v) - min) / (max - min)) * (width - left - 90);
   const bars = rows.map(([label, v, color], i) => {
-    const y = top + i * (barH + gap) + (Math.floor(i / 5) * 6);
+    const y = top + i * (barH + gap) + Math.floor(i / 5) * 6;
     return `<text x="${left - 8}" y="${y + barH - 3}" text-anchor="end">${label}</text><rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH}" fill="${color}"/><text x="${(x(v) + 6).toFixed(1)}" y="${y + barH - 3}">${v >= 100 ? v.toFixed(0) : v.toFixed(1)} µs</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 24}" font-family="system-ui, sans-serif" font-size="11">
@@ -274,17 +341,26 @@ export default {
     execFileSync("mkdir", ["-p", dir]);
     writeFileSync(join(dir, "worker.mjs"), source);
     writeFileSync(join(dir, "wrangler.toml"), `name = "bench-${name}"\nmain = "worker.mjs"\ncompatibility_date = "2026-11-01"\n`);
-    execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", join(dir, "wrangler.toml")], { cwd: root, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", join(dir, "wrangler.toml")], {
+      cwd: root,
+      stdio: "pipe",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
     return join(dir, "dist");
   };
   const serve = async (dist, path) => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const modules = readdirSync(dist).filter((f) => f.endsWith(".js") || f.endsWith(".wasm")).sort((a) => (a === "worker.js" ? -1 : 1))
+    const modules = readdirSync(dist)
+      .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
+      .sort((a) => (a === "worker.js" ? -1 : 1))
       .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
-    writeFileSync(join(dist, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+    writeFileSync(
+      join(dist, "config.capnp"),
+      `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (services = [(name = "main", worker = .worker)], sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")]);
 const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01");
-`);
+`,
+    );
     const started = performance.now();
     const child = spawn(bin("workerd"), ["serve", join(dist, "config.capnp")], { cwd: dist, stdio: "ignore", detached: true });
     let firstAnswer;
@@ -328,7 +404,11 @@ const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibility
   };
   await measure("/ours");
   await measure("/subtle");
-  const result = { version: execFileSync(bin("workerd"), ["--version"], { encoding: "utf8" }).trim(), ours: await measure("/ours"), subtle: await measure("/subtle") };
+  const result = {
+    version: execFileSync(bin("workerd"), ["--version"], { encoding: "utf8" }).trim(),
+    ours: await measure("/ours"),
+    subtle: await measure("/subtle"),
+  };
   server.stop();
   const median = (xs) => xs.sort((a, b) => a - b)[1];
   result.coldStartMs = Math.max(0, median(colds) - median(baseColds));

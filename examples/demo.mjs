@@ -49,11 +49,17 @@ const event = (eventCode, resourceId, payload) =>
   });
 
 const customer = event("customer.created", "cust_oH_hPJ3BgEO172Yd9-KuTg", {
-  customerId: "cust_oH_hPJ3BgEO172Yd9-KuTg", name: "Acme Corp", disabled: false,
+  customerId: "cust_oH_hPJ3BgEO172Yd9-KuTg",
+  name: "Acme Corp",
+  disabled: false,
 });
 const seat = event("entitlement.seat.activated", "act_Q2w3E4r5T6y7U8i9O0pA1s", {
-  entitlementId: "ent_Zx8Cv7Bn6Mm5Ll4Kk3Jj2H", activationId: "act_Q2w3E4r5T6y7U8i9O0pA1s",
-  seatId: "user@example.com", seatName: "Build server", seatsUsed: 3, isOverdraftSeat: false,
+  entitlementId: "ent_Zx8Cv7Bn6Mm5Ll4Kk3Jj2H",
+  activationId: "act_Q2w3E4r5T6y7U8i9O0pA1s",
+  seatId: "user@example.com",
+  seatName: "Build server",
+  seatsUsed: 3,
+  isOverdraftSeat: false,
   activatedAt: "2026-11-27T10:15:30Z",
 });
 const testButton = event("webhook.test", "whl_CNrc8PbApEapAfJQN15aIA", {});
@@ -62,11 +68,26 @@ const deliveries = [
   { what: "customer.created, signed by Zentitle", body: customer, signature: signWith(zentitleKey, customer), expect: 200 },
   { what: "entitlement.seat.activated, signed by Zentitle", body: seat, signature: signWith(zentitleKey, seat), expect: 200 },
   { what: "the UI's Test button (unknown code, empty payload)", body: testButton, signature: signWith(zentitleKey, testButton), expect: 200 },
-  { what: "tampered: seatsUsed changed after signing", body: seat.replace('"seatsUsed":3', '"seatsUsed":1'), signature: signWith(zentitleKey, seat), expect: 401 },
+  {
+    what: "tampered: seatsUsed changed after signing",
+    body: seat.replace('"seatsUsed":3', '"seatsUsed":1'),
+    signature: signWith(zentitleKey, seat),
+    expect: 401,
+  },
   { what: "signed with another key", body: customer, signature: signWith(intruderKey, customer), expect: 401 },
-  { what: "re-serialised by a framework (pretty JSON)", body: JSON.stringify(JSON.parse(customer), null, 2), signature: signWith(zentitleKey, customer), expect: 401 },
+  {
+    what: "re-serialised by a framework (pretty JSON)",
+    body: JSON.stringify(JSON.parse(customer), null, 2),
+    signature: signWith(zentitleKey, customer),
+    expect: 401,
+  },
   { what: "no N-Signature header", body: customer, signature: undefined, expect: 401 },
-  { what: "signature converted to base64url", body: customer, signature: signWith(zentitleKey, customer).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), expect: 401 },
+  {
+    what: "signature converted to base64url",
+    body: customer,
+    signature: signWith(zentitleKey, customer).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+    expect: 401,
+  },
 ];
 
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -92,7 +113,10 @@ console.log(`\n${deliveries.length - wrong} of ${deliveries.length} deliveries g
 const cli = fileURLToPath(new URL("../pkg/cli.mjs", import.meta.url));
 const key = fileURLToPath(new URL("keys/demo.key.pem", import.meta.url));
 let cliFailed = false;
-for (const extra of [["entitlement.expires7days", "--count", "2"], ["customer.updated", "--tamper", "signature"]]) {
+for (const extra of [
+  ["entitlement.expires7days", "--count", "2"],
+  ["customer.updated", "--tamper", "signature"],
+]) {
   console.log(`\n$ npx zentitle-webhooks trigger ${extra.join(" ")} --url ${url} --key examples/keys/demo.key.pem`);
   const out = await new Promise((resolve) =>
     execFile(process.execPath, [cli, "trigger", ...extra, "--url", url, "--key", key], (error, stdout, stderr) => resolve({ error, text: stdout + stderr })),

@@ -8,7 +8,12 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const site = await serveStatic(root, {}, Number(process.env.PORT ?? 0));
 const url = `${site.url}/www/index.html`;
 console.log(`\nThe www page: ${url}`);
-const checks = await Promise.all(["/www/index.html", "/www/app.js", "/pkg/browser.mjs", "/pkg/wasm/zentitle_webhooks.wasm", "/examples/keys/demo.modulus.txt"].map(async (path) => [path, (await fetch(site.url + path)).status]));
+const checks = await Promise.all(
+  ["/www/index.html", "/www/app.js", "/pkg/browser.mjs", "/pkg/wasm/zentitle_webhooks.wasm", "/examples/keys/demo.modulus.txt"].map(async (path) => [
+    path,
+    (await fetch(site.url + path)).status,
+  ]),
+);
 const bad = checks.filter(([, status]) => status !== 200);
 if (bad.length) {
   console.error(`not served: ${bad.map(([p, s]) => `${p} (${s})`).join(", ")}`);

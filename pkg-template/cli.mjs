@@ -58,11 +58,23 @@ const specs = {
   keygen: { bits: { type: "string" }, out: { type: "string" } },
   sign: { key: { type: "string" }, body: { type: "string" } },
   verify: { key: { type: "string" }, signature: { type: "string" }, body: { type: "string" }, "max-age": { type: "string" } },
-  trigger: { url: { type: "string" }, key: { type: "string" }, count: { type: "string" }, attempt: { type: "string" }, retry: { type: "string" }, tamper: { type: "string" }, override: { type: "string" } },
+  trigger: {
+    url: { type: "string" },
+    key: { type: "string" },
+    count: { type: "string" },
+    attempt: { type: "string" },
+    retry: { type: "string" },
+    tamper: { type: "string" },
+    override: { type: "string" },
+  },
 };
 let args;
 try {
-  args = parseArgs({ args: rest, options: { ...specs[command], json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, allowPositionals: command === "trigger" });
+  args = parseArgs({
+    args: rest,
+    options: { ...specs[command], json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: command === "trigger",
+  });
 } catch (error) {
   usage(`${error.message}\n\n${HELP[command]}`);
 }
@@ -86,7 +98,7 @@ const number = (name, fallback) => {
 };
 
 try {
-  await ({ keygen, sign, verify, trigger })[command]();
+  await { keygen, sign, verify, trigger }[command]();
 } catch (error) {
   if (error instanceof WebhookVerificationError || error instanceof TypeError) {
     process.stderr.write(`error${error.code ? ` ${error.code}` : ""}: ${error.message}\n`);
@@ -140,7 +152,7 @@ async function trigger() {
     try {
       overrides = { ...overrides, ...JSON.parse(opts.override) };
     } catch {
-      usage("--override must be JSON, e.g. '{\"payload\":{\"seatsUsed\":9}}'.");
+      usage('--override must be JSON, e.g. \'{"payload":{"seatsUsed":9}}\'.');
     }
   }
   const results = [];
@@ -150,7 +162,8 @@ async function trigger() {
     for (let i = 0; i < count; i++) {
       const { eventId, delivered, attempts } = await sender.send(eventCode, overrides);
       results.push({ eventCode, eventId, status: attempts.at(-1).status, ok: delivered, attempts });
-      if (!opts.json) process.stdout.write(`${delivered ? "ok  " : "FAIL"} ${eventCode} ${eventId}  attempts: ${attempts.map((a) => a.status || "---").join(", ")}\n`);
+      if (!opts.json)
+        process.stdout.write(`${delivered ? "ok  " : "FAIL"} ${eventCode} ${eventId}  attempts: ${attempts.map((a) => a.status || "---").join(", ")}\n`);
     }
     if (opts.json) print("", results);
     process.exit(results.every((r) => r.ok) ? 0 : 1);
@@ -173,7 +186,10 @@ async function trigger() {
     }
     const expected = opts.tamper ? status >= 400 && status < 500 : status >= 200 && status < 300;
     results.push({ eventCode, eventId, tampered: opts.tamper ?? null, status, ok: expected, answer });
-    if (!opts.json) process.stdout.write(`${expected ? "ok  " : "FAIL"} ${status || "---"} ${eventCode} ${eventId}${opts.tamper ? ` (tampered ${opts.tamper})` : ""}  ${answer}\n`);
+    if (!opts.json)
+      process.stdout.write(
+        `${expected ? "ok  " : "FAIL"} ${status || "---"} ${eventCode} ${eventId}${opts.tamper ? ` (tampered ${opts.tamper})` : ""}  ${answer}\n`,
+      );
   }
   if (opts.json) print("", results);
   process.exit(results.every((r) => r.ok) ? 0 : 1);

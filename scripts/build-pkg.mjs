@@ -27,8 +27,7 @@ const WASM_OPT_FLAGS = [
   "--enable-mutable-globals",
   "--enable-multivalue",
 ];
-const optimise = (from, to) =>
-  execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...WASM_OPT_FLAGS, from, "-o", to], { stdio: "inherit", cwd: root });
+const optimise = (from, to) => execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...WASM_OPT_FLAGS, from, "-o", to], { stdio: "inherit", cwd: root });
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(join(pkg, "wasm"), { recursive: true });
@@ -53,7 +52,10 @@ cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
 const esbuild = await import(join(root, "node_modules/esbuild/lib/main.js"));
 const common = { bundle: true, format: "cjs", platform: "node", logLevel: "warning" };
 await esbuild.build({ ...common, entryPoints: [join(pkg, "lib/errors.mjs")], outfile: join(pkg, "lib/errors.cjs") });
-for (const [entry, out] of [["node.mjs", "node.cjs"], ["testing-node.mjs", "testing-node.cjs"]]) {
+for (const [entry, out] of [
+  ["node.mjs", "node.cjs"],
+  ["testing-node.mjs", "testing-node.cjs"],
+]) {
   await esbuild.build({
     ...common,
     entryPoints: [join(pkg, entry)],

@@ -95,10 +95,15 @@ function verify() {
   }
   const { event } = result;
   show(`Valid: ${event.eventCode}${isKnownEventCode(event.eventCode) ? "" : " (unknown code: passes untyped)"}`, "ok");
-  $("event").append(table("Envelope", [
-    ["eventId", event.eventId], ["eventDate", event.eventDate], ["eventCode", event.eventCode],
-    ["resourceId", event.resourceId], ["callAttempt", event.callAttempt],
-  ]));
+  $("event").append(
+    table("Envelope", [
+      ["eventId", event.eventId],
+      ["eventDate", event.eventDate],
+      ["eventCode", event.eventCode],
+      ["resourceId", event.resourceId],
+      ["callAttempt", event.callAttempt],
+    ]),
+  );
   const payload = event.payload && typeof event.payload === "object" ? Object.entries(event.payload) : [["(payload)", JSON.stringify(event.payload ?? null)]];
   $("event").append(table("Payload", payload.length ? payload : [["(empty)", "{}"]]));
 }

@@ -86,9 +86,9 @@ export function readBody(value, maxBytes) {
   throw refusal(
     "body_not_raw",
     value === null || value === undefined
-      ? "No body was given. Read the raw body first: `await request.text()` (Fetch), or `express.raw({ type: \"application/json\" })` in Express."
+      ? 'No body was given. Read the raw body first: `await request.text()` (Fetch), or `express.raw({ type: "application/json" })` in Express.'
       : typeof value === "object"
-        ? "This looks like a parsed JSON body. A parsed and re-serialised body does not verify: pass the raw body (`await request.text()`, or `express.raw({ type: \"application/json\" })` in Express) and let verify() parse it."
+        ? 'This looks like a parsed JSON body. A parsed and re-serialised body does not verify: pass the raw body (`await request.text()`, or `express.raw({ type: "application/json" })` in Express) and let verify() parse it.'
         : "Pass the body as a string or bytes, exactly as received.",
   );
 }
@@ -173,7 +173,7 @@ export function readKey(value, what = "the key") {
 /** A point in time as epoch milliseconds: a `Date` (any realm) or a number; `undefined` stays. */
 export function readTime(value, message) {
   if (value === undefined) return undefined;
-  let ms = typeof value === "number" ? value : tryCall(dateTime, value);
+  const ms = typeof value === "number" ? value : tryCall(dateTime, value);
   if (typeof ms !== "number" || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw typeError(message);
   return ms;
 }

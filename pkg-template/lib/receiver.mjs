@@ -44,7 +44,8 @@ export class WebhookReceiver {
     if (typeof lease !== "number" || !(lease > 0) || !Number.isFinite(lease)) throw typeError("options.leaseSeconds must be a positive number of seconds.");
     this.#leaseMs = Math.ceil(lease * 1000);
     const timeout = o.storeTimeoutSeconds ?? 5;
-    if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) throw typeError("options.storeTimeoutSeconds must be a positive number of seconds.");
+    if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout))
+      throw typeError("options.storeTimeoutSeconds must be a positive number of seconds.");
     this.#storeTimeoutMs = Math.ceil(timeout * 1000);
     this.#store = o.store ?? new MemoryStore();
     guard("options.store", () => {
@@ -57,7 +58,8 @@ export class WebhookReceiver {
   /** Runs `handler(event)` for verified events of `code` (or of each code of a list), in order. */
   on(code, handler) {
     const codes = Array.isArray(code) ? code : [code];
-    if (codes.some((c) => typeof c !== "string") || typeof handler !== "function") throw typeError("on(eventCode | eventCodes, handler): codes are strings, handler a function.");
+    if (codes.some((c) => typeof c !== "string") || typeof handler !== "function")
+      throw typeError("on(eventCode | eventCodes, handler): codes are strings, handler a function.");
     for (const c of codes) {
       if (!this.#handlers.has(c)) this.#handlers.set(c, []);
       this.#handlers.get(c).push(handler);
@@ -152,14 +154,16 @@ export class WebhookReceiver {
    */
   node() {
     return (req, res) => {
-      this.#nodeBody(req).then(
-        (body) => this.receive({ body, headers: req.headers }),
-        (error) => ({ status: error.status ?? 500, code: error.code ?? "invalid_argument", outcome: "refused" }),
-      ).then((result) => {
-        res.statusCode = result.status;
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify(answerBody(result)));
-      });
+      this.#nodeBody(req)
+        .then(
+          (body) => this.receive({ body, headers: req.headers }),
+          (error) => ({ status: error.status ?? 500, code: error.code ?? "invalid_argument", outcome: "refused" }),
+        )
+        .then((result) => {
+          res.statusCode = result.status;
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify(answerBody(result)));
+        });
     };
   }
 
@@ -209,9 +213,12 @@ export class WebhookReceiver {
   /** Renews the lease at a third of its length while handlers run (when the store can). */
   #keepLease(eventId) {
     if (typeof this.#store.renew !== "function") return { stop() {} };
-    const timer = setInterval(() => {
-      Promise.resolve(this.#store.renew(eventId, this.#leaseMs)).catch(() => {});
-    }, Math.max(1000, Math.floor(this.#leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        Promise.resolve(this.#store.renew(eventId, this.#leaseMs)).catch(() => {});
+      },
+      Math.max(1000, Math.floor(this.#leaseMs / 3)),
+    );
     timer.unref?.();
     return { stop: () => clearInterval(timer) };
   }

@@ -71,7 +71,8 @@ export class WebhookVerifier {
       if (key.length > core.MAX_KEY_BYTES) throw refusal("invalid_key", "The key is far larger than any RSA public key: pass the key itself.");
     }
     this.#maxAgeSeconds = maxAge(o.maxAgeSeconds) ?? null;
-    this.#maxBodyBytes = o.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : wholeNumber(o.maxBodyBytes, "options.maxBodyBytes must be a whole number of bytes.");
+    this.#maxBodyBytes =
+      o.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : wholeNumber(o.maxBodyBytes, "options.maxBodyBytes must be a whole number of bytes.");
     if (o.deduplicator !== undefined && o.deduplicator !== null) {
       const remember = guard("options.deduplicator", () => o.deduplicator.remember);
       if (typeof remember !== "function") throw typeError("options.deduplicator must have a remember(eventId) method.");

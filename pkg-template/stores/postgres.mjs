@@ -49,10 +49,10 @@ export class PostgresStore {
   }
 
   async renew(eventId, leaseMs) {
-    await this.#pool.query(
-      `UPDATE ${this.#table} SET lease_until = now() + $2 * interval '1 millisecond' WHERE event_id = $1 AND state = 'running'`,
-      [eventId, leaseMs],
-    );
+    await this.#pool.query(`UPDATE ${this.#table} SET lease_until = now() + $2 * interval '1 millisecond' WHERE event_id = $1 AND state = 'running'`, [
+      eventId,
+      leaseMs,
+    ]);
   }
 
   async complete(eventId) {

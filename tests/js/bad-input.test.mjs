@@ -13,7 +13,8 @@ const jwk = keyForms("rsa2048")["JWK object"];
 const privateKey = createPrivateKey(privateKeyPem("rsa2048"));
 const signed = (body) => ({ body, signature: sign("sha256", Buffer.from(body), privateKey).toString("base64") });
 const verifier = new WebhookVerifier({ key: modulus });
-const event = (extra = "") => `{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","eventDate":"2026-11-27T10:15:30Z","eventCode":"customer.created","resourceId":"cust_1","callAttempt":1,"payload":{"customerId":"cust_1"}${extra}}`;
+const event = (extra = "") =>
+  `{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","eventDate":"2026-11-27T10:15:30Z","eventCode":"customer.created","resourceId":"cust_1","callAttempt":1,"payload":{"customerId":"cust_1"}${extra}}`;
 
 function failure(fn) {
   try {
@@ -25,7 +26,11 @@ function failure(fn) {
   }
   assert.fail("accepted");
 }
-const pemBody = (pem) => pem.split("\n").filter((line) => line && !line.startsWith("-----")).join("");
+const pemBody = (pem) =>
+  pem
+    .split("\n")
+    .filter((line) => line && !line.startsWith("-----"))
+    .join("");
 const withBody = (body, signature, v = verifier) => failure(() => v.verify(body, signature));
 
 describe("bad input table", () => {
@@ -34,16 +39,58 @@ describe("bad input table", () => {
     ["empty body (already consumed)", () => withBody("", good.signature), "invalid_signature", /empty/],
     ["body over maxBodyBytes", () => withBody("x".repeat(1025), good.signature, new WebhookVerifier({ key: modulus, maxBodyBytes: 1024 })), "body_too_large"],
     ["body over the 1 MiB default", () => withBody(Buffer.alloc((1 << 20) + 1, 0x20), good.signature), "body_too_large"],
-    ["invalid UTF-8 (signed)", () => { const b = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]); return withBody(b, sign("sha256", b, privateKey).toString("base64")); }, "invalid_json", /UTF-8/],
-    ["a BOM (signed)", () => { const s = signed("\uFEFF" + event()); return withBody(s.body, s.signature); }, "invalid_json", /BOM/],
+    [
+      "invalid UTF-8 (signed)",
+      () => {
+        const b = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
+        return withBody(b, sign("sha256", b, privateKey).toString("base64"));
+      },
+      "invalid_json",
+      /UTF-8/,
+    ],
+    [
+      "a BOM (signed)",
+      () => {
+        const s = signed("\uFEFF" + event());
+        return withBody(s.body, s.signature);
+      },
+      "invalid_json",
+      /BOM/,
+    ],
     ["a BOM added in transit", () => withBody("\uFEFF" + good.body, good.signature), "invalid_signature", /BOM/],
-    ["JSON nested 10,000 deep (signed)", () => { const s = signed(event(`,"deep":${"[".repeat(10000)}${"]".repeat(10000)}`)); return withBody(s.body, s.signature); }, "invalid_json"],
-    ["huge numbers (signed)", () => { const s = signed(event().replace('"callAttempt":1', '"callAttempt":123456789012345678901234567890')); return withBody(s.body, s.signature); }, "invalid_event", /callAttempt/],
-    ["a number beyond f64 (signed)", () => { const s = signed(event(',"x":1e400')); return withBody(s.body, s.signature); }, "invalid_json"],
+    [
+      "JSON nested 10,000 deep (signed)",
+      () => {
+        const s = signed(event(`,"deep":${"[".repeat(10000)}${"]".repeat(10000)}`));
+        return withBody(s.body, s.signature);
+      },
+      "invalid_json",
+    ],
+    [
+      "huge numbers (signed)",
+      () => {
+        const s = signed(event().replace('"callAttempt":1', '"callAttempt":123456789012345678901234567890'));
+        return withBody(s.body, s.signature);
+      },
+      "invalid_event",
+      /callAttempt/,
+    ],
+    [
+      "a number beyond f64 (signed)",
+      () => {
+        const s = signed(event(',"x":1e400'));
+        return withBody(s.body, s.signature);
+      },
+      "invalid_json",
+    ],
     ["a 10 KB header of base64", () => withBody(good.body, "A".repeat(10240)), "signature_length"],
     ["a 10 KB header of junk", () => withBody(good.body, "\u00e9".repeat(10240)), "malformed_signature"],
     ["a signature with embedded newlines", () => withBody(good.body, good.signature.replace(/(.{64})/g, "$1\n")), "malformed_signature"],
-    ["a 512-bit key", () => failure(() => new WebhookVerifier({ key: generateKeyPairSync("rsa", { modulusLength: 512 }).publicKey.export({ format: "jwk" }) })), "weak_key"],
+    [
+      "a 512-bit key",
+      () => failure(() => new WebhookVerifier({ key: generateKeyPairSync("rsa", { modulusLength: 512 }).publicKey.export({ format: "jwk" }) })),
+      "weak_key",
+    ],
     ["a 1024-bit key", () => failure(() => new WebhookVerifier({ key: keyFile("weak1024.spki.pem").toString() })), "weak_key"],
     ["exponent 1", () => failure(() => new WebhookVerifier({ key: { ...jwk, e: "AQ" } })), "invalid_key", /exponent/],
     ["an even exponent", () => failure(() => new WebhookVerifier({ key: { ...jwk, e: "AQAC" } })), "invalid_key", /exponent/],
@@ -51,9 +98,24 @@ describe("bad input table", () => {
     ["a truncated PEM", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString().slice(0, 300) })), "invalid_key", /cut short/],
     ["a PEM certificate", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.cert.pem").toString() })), "invalid_key", /certificate/],
     ["a private key", () => failure(() => new WebhookVerifier({ key: privateKeyPem("rsa2048") })), "invalid_key", /private key/],
-    ["a PEM whose END label is not its BEGIN label", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString().replace("END PUBLIC KEY", "END RSA PRIVATE KEY") })), "invalid_key", /does not match/],
-    ["two PEM blocks", () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString() + keyFile("other2048.spki.pem").toString() })), "invalid_key", /more than one/],
-    ["a private key's DER pasted as bare base64", () => failure(() => new WebhookVerifier({ key: pemBody(privateKeyPem("rsa2048")) })), "invalid_key", /private key/],
+    [
+      "a PEM whose END label is not its BEGIN label",
+      () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString().replace("END PUBLIC KEY", "END RSA PRIVATE KEY") })),
+      "invalid_key",
+      /does not match/,
+    ],
+    [
+      "two PEM blocks",
+      () => failure(() => new WebhookVerifier({ key: keyFile("rsa2048.spki.pem").toString() + keyFile("other2048.spki.pem").toString() })),
+      "invalid_key",
+      /more than one/,
+    ],
+    [
+      "a private key's DER pasted as bare base64",
+      () => failure(() => new WebhookVerifier({ key: pemBody(privateKeyPem("rsa2048")) })),
+      "invalid_key",
+      /private key/,
+    ],
   ];
   for (const [what, run, code, hint] of rows) {
     test(`${what}: ${code}`, () => {

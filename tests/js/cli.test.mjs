@@ -48,7 +48,8 @@ describe("CLI", () => {
   });
 
   test("sign gives Node's signature; verify gives the verdict and the exit status", () => {
-    const body = '{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","eventDate":"2026-11-27T10:15:30Z","eventCode":"customer.created","resourceId":"cust_1","callAttempt":1,"payload":{"customerId":"cust_1"}}';
+    const body =
+      '{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","eventDate":"2026-11-27T10:15:30Z","eventCode":"customer.created","resourceId":"cust_1","callAttempt":1,"payload":{"customerId":"cust_1"}}';
     writeFileSync(join(dir, "body.json"), body);
     const signed = run(["sign", "--key", join(dir, "private.pem"), "--body", join(dir, "body.json")]);
     assert.equal(signed.status, 0, signed.stderr);
@@ -65,7 +66,14 @@ describe("CLI", () => {
   test("verify with a 2048-bit key: valid 0, tampered 1, --json", () => {
     const out = run(["keygen", "--out", join(dir, "k2048")]);
     assert.equal(out.status, 0, out.stderr);
-    const body = JSON.stringify({ eventId: "event_BBBBBBBBBBBBBBBBBBBBBB", eventDate: "2026-11-27T10:15:30Z", eventCode: "webhook.test", resourceId: "whl_1", callAttempt: 1, payload: {} });
+    const body = JSON.stringify({
+      eventId: "event_BBBBBBBBBBBBBBBBBBBBBB",
+      eventDate: "2026-11-27T10:15:30Z",
+      eventCode: "webhook.test",
+      resourceId: "whl_1",
+      callAttempt: 1,
+      payload: {},
+    });
     const signature = run(["sign", "--key", join(dir, "k2048/private.pem")], body).stdout.trim();
     const valid = run(["verify", "--key", join(dir, "k2048/jwk.json"), "--signature", signature], body);
     assert.equal(valid.status, 0, valid.stderr);
@@ -96,7 +104,21 @@ describe("CLI", () => {
     after(() => server.close());
 
     test("posts realistic signed events: --count, --attempt, --override", async () => {
-      const out = await runAsync(["trigger", "entitlement.seat.activated", "--url", url, "--key", join(dir, "k2048/private.pem"), "--count", "3", "--attempt", "2", "--override", '{"payload":{"seatsUsed":9}}', "--json"]);
+      const out = await runAsync([
+        "trigger",
+        "entitlement.seat.activated",
+        "--url",
+        url,
+        "--key",
+        join(dir, "k2048/private.pem"),
+        "--count",
+        "3",
+        "--attempt",
+        "2",
+        "--override",
+        '{"payload":{"seatsUsed":9}}',
+        "--json",
+      ]);
       assert.equal(out.status, 0, out.stdout + out.stderr);
       const results = JSON.parse(out.stdout);
       assert.equal(results.length, 3);
@@ -128,8 +150,14 @@ describe("CLI", () => {
         const out = await runAsync(["trigger", "customer.created", "--url", target, "--key", join(dir, "k2048/private.pem"), "--retry", "5", "--json"]);
         assert.equal(out.status, 0, out.stdout + out.stderr);
         const [result] = JSON.parse(out.stdout);
-        assert.deepEqual(result.attempts.map((a) => a.status), [500, 500, 200]);
-        assert.deepEqual(seen.map(([, attempt]) => attempt), [1, 2, 3]);
+        assert.deepEqual(
+          result.attempts.map((a) => a.status),
+          [500, 500, 200],
+        );
+        assert.deepEqual(
+          seen.map(([, attempt]) => attempt),
+          [1, 2, 3],
+        );
         assert.equal(new Set(seen.map(([id]) => id)).size, 1, "the same eventId on every attempt");
         assert.equal(seen[0][0], result.eventId);
       } finally {

@@ -5,20 +5,14 @@ import assert from "node:assert/strict";
 import { createPrivateKey, sign } from "node:crypto";
 import { describe, test } from "node:test";
 
-import {
-  MemoryDeduplicator,
-  WebhookVerificationError,
-  WebhookVerifier,
-  isKnownEventCode,
-  parseEvent,
-} from "zentitle-webhooks";
+import { MemoryDeduplicator, WebhookVerificationError, WebhookVerifier, isKnownEventCode, parseEvent } from "zentitle-webhooks";
 
 import { body, keyForms, privateKeyPem, vectors } from "./fixtures.mjs";
 
 const key = keyForms("rsa2048")["modulus string"];
 const eventCases = vectors.cases.filter((c) => c.event);
 const seatCase = eventCases.find((c) => c.event.eventCode === "entitlement.seat.activated");
-const eventTime = Date.parse("2026-11-27T10:15:30.123Z");
+const _eventTime = Date.parse("2026-11-27T10:15:30.123Z");
 const privateKey = createPrivateKey(privateKeyPem("rsa2048"));
 const signed = (text) => ({ body: text, signature: sign("sha256", Buffer.from(text), privateKey).toString("base64") });
 
@@ -109,7 +103,10 @@ describe("replay window (injected clock)", () => {
   test("off by default; the default clock is the runtime's", () => {
     assert.ok(new WebhookVerifier({ key }).verify(raw, seatCase.signature));
     // The fixture's date is in the past of the real clock by more than a second.
-    assert.equal(failure(() => new WebhookVerifier({ key, maxAgeSeconds: 1 }).verify(raw, seatCase.signature)).code, eventMs < Date.now() - 1000 ? "stale_event" : "future_event");
+    assert.equal(
+      failure(() => new WebhookVerifier({ key, maxAgeSeconds: 1 }).verify(raw, seatCase.signature)).code,
+      eventMs < Date.now() - 1000 ? "stale_event" : "future_event",
+    );
   });
   test("bad options are a TypeError", () => {
     for (const options of [{ now: "yesterday" }, { now: NaN }, { maxAgeSeconds: -1 }, { maxAgeSeconds: "60" }, 5]) {
@@ -194,10 +191,47 @@ describe("de-duplication", () => {
 describe("safeVerify never throws", () => {
   const verifier = new WebhookVerifier({ key });
   const junk = [
-    undefined, null, 0, -1, NaN, 1n, true, "", "x", Symbol("s"), () => 1, [], [1], {}, { length: 3 },
-    new Map(), new Set(), new Date(), /re/, new Error("e"), new Uint16Array(3), new ArrayBuffer(0), new DataView(new ArrayBuffer(4)),
-    Promise.resolve(1), new Proxy({}, { get() { throw new Error("trap"); } }), Object.create(null),
-    { get: () => { throw new Error("getter"); } }, new Headers(), { "n-signature": 5 }, { "n-signature": ["a", "b"] },
+    undefined,
+    null,
+    0,
+    -1,
+    NaN,
+    1n,
+    true,
+    "",
+    "x",
+    Symbol("s"),
+    () => 1,
+    [],
+    [1],
+    {},
+    { length: 3 },
+    new Map(),
+    new Set(),
+    new Date(),
+    /re/,
+    new Error("e"),
+    new Uint16Array(3),
+    new ArrayBuffer(0),
+    new DataView(new ArrayBuffer(4)),
+    Promise.resolve(1),
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("trap");
+        },
+      },
+    ),
+    Object.create(null),
+    {
+      get: () => {
+        throw new Error("getter");
+      },
+    },
+    new Headers(),
+    { "n-signature": 5 },
+    { "n-signature": ["a", "b"] },
   ];
   test("junk of every JS type in every position", () => {
     let count = 0;
@@ -238,7 +272,10 @@ describe("verifyRequest on a Fetch Request", () => {
     assert.equal(keyId, null);
   });
   test("a tampered or unsigned request is refused with the error", async () => {
-    await assert.rejects(verifier.verifyRequest(request(raw.toString().replace("07", "08"), { "N-Signature": seatCase.signature })), (e) => e instanceof WebhookVerificationError && e.code === "invalid_signature" && e.status === 401);
+    await assert.rejects(
+      verifier.verifyRequest(request(raw.toString().replace("07", "08"), { "N-Signature": seatCase.signature })),
+      (e) => e instanceof WebhookVerificationError && e.code === "invalid_signature" && e.status === 401,
+    );
     await assert.rejects(verifier.verifyRequest(request(raw, {})), (e) => e.code === "missing_signature");
   });
   test("a body already read is body_not_raw; a non-Request is a TypeError", async () => {

@@ -4,10 +4,47 @@ const boom = () => {
   throw new Error("hostile");
 };
 export const throwingTraps = {
-  get: boom, set: boom, has: boom, ownKeys: boom, getOwnPropertyDescriptor: boom, getPrototypeOf: boom,
-  defineProperty: boom, deleteProperty: boom, apply: boom, construct: boom, isExtensible: boom, preventExtensions: boom, setPrototypeOf: boom,
+  get: boom,
+  set: boom,
+  has: boom,
+  ownKeys: boom,
+  getOwnPropertyDescriptor: boom,
+  getPrototypeOf: boom,
+  defineProperty: boom,
+  deleteProperty: boom,
+  apply: boom,
+  construct: boom,
+  isExtensible: boom,
+  preventExtensions: boom,
+  setPrototypeOf: boom,
 };
-const names = ["key", "keys", "now", "maxAgeSeconds", "maxBodyBytes", "minKeyBits", "deduplicator", "n-signature", "N-Signature", "get", "remember", "bits", "privateKey", "eventCode", "body", "event", "overrides", "url", "arrayBuffer", "headers", "bodyUsed", "id", "length", "then", "toJSON"];
+const names = [
+  "key",
+  "keys",
+  "now",
+  "maxAgeSeconds",
+  "maxBodyBytes",
+  "minKeyBits",
+  "deduplicator",
+  "n-signature",
+  "N-Signature",
+  "get",
+  "remember",
+  "bits",
+  "privateKey",
+  "eventCode",
+  "body",
+  "event",
+  "overrides",
+  "url",
+  "arrayBuffer",
+  "headers",
+  "bodyUsed",
+  "id",
+  "length",
+  "then",
+  "toJSON",
+];
 
 /** The table: a fresh set of hostile values, by what they are. */
 export function hostileValues(signature = "x") {
@@ -33,12 +70,24 @@ export function hostileValues(signature = "x") {
   const dataView = new DataView(new ArrayBuffer(8));
   Object.defineProperty(dataView, "byteLength", { get: () => 2 ** 32 - 1 });
   class HostileMap extends Map {
-    get() { boom(); }
-    has() { boom(); }
-    forEach() { boom(); }
-    entries() { boom(); }
-    keys() { boom(); }
-    [Symbol.iterator]() { boom(); }
+    get() {
+      boom();
+    }
+    has() {
+      boom();
+    }
+    forEach() {
+      boom();
+    }
+    entries() {
+      boom();
+    }
+    keys() {
+      boom();
+    }
+    [Symbol.iterator]() {
+      boom();
+    }
   }
   const detached = new ArrayBuffer(32);
   structuredClone(detached, { transfer: [detached] });
@@ -55,10 +104,14 @@ export function hostileValues(signature = "x") {
     "DataView with byteLength overridden": dataView,
     "Map subclass with throwing methods": new HostileMap([["n-signature", signature]]),
     "detached ArrayBuffer": detached,
-    "Uint8Array over a detached buffer": (() => { const b = new ArrayBuffer(8); const v = new Uint8Array(b); structuredClone(b, { transfer: [b] }); return v; })(),
+    "Uint8Array over a detached buffer": (() => {
+      const b = new ArrayBuffer(8);
+      const v = new Uint8Array(b);
+      structuredClone(b, { transfer: [b] });
+      return v;
+    })(),
     "object with a throwing toJSON": { toJSON: boom },
     "object with a throwing Symbol.toPrimitive": { [Symbol.toPrimitive]: boom, toString: boom, valueOf: boom },
     "function whose getters throw": Object.defineProperties(() => {}, { get: { get: boom }, remember: { get: boom } }),
   };
 }
-

@@ -31,7 +31,17 @@ const perValue = (make) => {
   return (v) => made.get(v) ?? made.set(v, make(v)).get(v);
 };
 const answering = perValue((v) => new WebhookVerifier({ key: modulus, deduplicator: { remember: () => v } }));
-const throwing = perValue((v) => new WebhookVerifier({ key: modulus, deduplicator: { remember: () => { throw v; } } }));
+const throwing = perValue(
+  (v) =>
+    new WebhookVerifier({
+      key: modulus,
+      deduplicator: {
+        remember: () => {
+          throw v;
+        },
+      },
+    }),
+);
 
 /** Every export, with `v` in each argument position it has. Each returns the outcome. */
 const exports = {
@@ -79,14 +89,33 @@ const safe = {
   "safeVerify.call(v)": (v) => WebhookVerifier.prototype.safeVerify.call(v, body, signature),
 };
 
-const codes = new Set(["missing_signature", "malformed_signature", "signature_length", "invalid_signature", "invalid_key", "weak_key", "body_not_raw", "invalid_json", "invalid_event", "stale_event", "future_event", "duplicate_event", "invalid_argument", "body_too_large", "internal_error"]);
+const codes = new Set([
+  "missing_signature",
+  "malformed_signature",
+  "signature_length",
+  "invalid_signature",
+  "invalid_key",
+  "weak_key",
+  "body_not_raw",
+  "invalid_json",
+  "invalid_event",
+  "stale_event",
+  "future_event",
+  "duplicate_event",
+  "invalid_argument",
+  "body_too_large",
+  "internal_error",
+]);
 
 /** What an export may do with a hostile value: return, or throw one of the package's errors. */
 function outcome(run) {
   try {
     const result = run();
     if (result && typeof result.then === "function") {
-      return result.then(() => "returned", (error) => classify(error));
+      return result.then(
+        () => "returned",
+        (error) => classify(error),
+      );
     }
     return "returned";
   } catch (error) {
@@ -109,7 +138,8 @@ test(`every hostile value, at every export, ${rounds.toLocaleString("en")} times
   const generation = core.generation;
   const table = {};
   for (const [what, value] of Object.entries(hostileValues(signature))) {
-    const row = (table[what] = {});
+    const row = {};
+    table[what] = row;
     for (const [name, run] of Object.entries(exports)) {
       const seen = new Set();
       for (let i = 0; i < rounds; i++) {
@@ -177,6 +207,13 @@ test("user code that throws inside a read is wrapped, with the original as cause
 });
 
 test("a deduplicator's own exception passes through verify as it was thrown", () => {
-  const failing = new WebhookVerifier({ key: modulus, deduplicator: { remember: () => { throw new RangeError("store down"); } } });
+  const failing = new WebhookVerifier({
+    key: modulus,
+    deduplicator: {
+      remember: () => {
+        throw new RangeError("store down");
+      },
+    },
+  });
   assert.throws(() => failing.verify(body, signature), { name: "RangeError", message: "store down" });
 });

@@ -16,10 +16,13 @@ const project = mkdtempSync(join(tmpdir(), "zw-installed-"));
 const modulus = keyForms("rsa2048")["modulus string"].trim();
 const body = `{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","eventDate":"2026-11-27T10:15:30Z","eventCode":"customer.created","resourceId":"cust_1","callAttempt":1,"payload":{"customerId":"cust_1"}}`;
 const signature = sign("sha256", Buffer.from(body), createPrivateKey(privateKeyPem("rsa2048"))).toString("base64");
-const run = (command, args, options = {}) => execFileSync(command, args, { cwd: project, encoding: "utf8", env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false" }, ...options });
+const run = (command, args, options = {}) =>
+  execFileSync(command, args, { cwd: project, encoding: "utf8", env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false" }, ...options });
 
 before(() => {
-  const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", project], { cwd: join(root, "pkg"), encoding: "utf8" }));
+  const [packed] = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", project], { cwd: join(root, "pkg"), encoding: "utf8" }),
+  );
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "user-app", private: true, type: "module" }));
   run("npm", ["install", "--no-package-lock", "--offline", join(project, packed.filename)]);
   writeFileSync(join(project, "input.json"), JSON.stringify({ body, signature, modulus }));
@@ -76,13 +79,31 @@ receiver.on("entitlement.seat.activated", (event) => event.payload.seatId.toUppe
 export const check = (event: ZentitleEvent) => event.eventId;
 export const store = RedisStore;`,
   );
-  writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: false, noEmit: true, types: [], lib: ["es2022", "dom"] }, files: ["app.mts"] }));
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: [],
+        lib: ["es2022", "dom"],
+      },
+      files: ["app.mts"],
+    }),
+  );
   run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project]);
 });
 
 test("the .wasm as a subpath, for bundlers that want its URL", () => {
-  writeFileSync(join(project, "wasm.mjs"), `import { createRequire } from "node:module";
-console.log(createRequire(import.meta.url).resolve("zentitle-webhooks/zentitle_webhooks.wasm"));`);
+  writeFileSync(
+    join(project, "wasm.mjs"),
+    `import { createRequire } from "node:module";
+console.log(createRequire(import.meta.url).resolve("zentitle-webhooks/zentitle_webhooks.wasm"));`,
+  );
   const path = run(process.execPath, ["wasm.mjs"]).trim();
   assert.ok(path.endsWith("wasm/zentitle_webhooks.wasm"), path);
   assert.ok(WebAssembly.validate(readFileSync(path)));

@@ -21,10 +21,14 @@ test("wasm memory is flat over 100,000 mixed verifications after warm-up", () =>
   tampered[20] ^= 1;
   const round = (i) => {
     switch (i % 4) {
-      case 0: return verifier.verify(raw, good.signature);
-      case 1: return verifier.safeVerify(tampered, good.signature);
-      case 2: return verifier.safeVerify(raw, "not base64!");
-      default: return verifier.verifySignature(raw.toString(), { "n-signature": good.signature });
+      case 0:
+        return verifier.verify(raw, good.signature);
+      case 1:
+        return verifier.safeVerify(tampered, good.signature);
+      case 2:
+        return verifier.safeVerify(raw, "not base64!");
+      default:
+        return verifier.verifySignature(raw.toString(), { "n-signature": good.signature });
     }
   };
   for (let i = 0; i < 10_000; i++) round(i);
@@ -50,7 +54,11 @@ test("100 MiB bodies (Buffer and string) are refused before they reach the modul
     assert.throws(() => parseEvent(huge), { code: "body_too_large" });
   }
   // verifyRequest refuses on the declared length, before the body is read.
-  const request = new Request("http://127.0.0.1/", { method: "POST", body: buffer, headers: { "n-signature": good.signature, "content-length": String(buffer.length) } });
+  const request = new Request("http://127.0.0.1/", {
+    method: "POST",
+    body: buffer,
+    headers: { "n-signature": good.signature, "content-length": String(buffer.length) },
+  });
   await assert.rejects(verifier.verifyRequest(request), { code: "body_too_large" });
   const after = core.memoryBytes;
   console.log(`# wasm memory: ${before} bytes before the 100 MiB bodies, ${after} after`);

@@ -96,7 +96,17 @@ test("exports: a condition for each runtime, types first, default last", () => {
 test("every entry exports the same API", async () => {
   const esm = await import("zentitle-webhooks");
   const names = Object.keys(esm).sort();
-  assert.deepEqual(names, ["EVENT_CODES", "MemoryDeduplicator", "MemoryStore", "WebhookReceiver", "WebhookVerificationError", "WebhookVerifier", "init", "isKnownEventCode", "parseEvent"]);
+  assert.deepEqual(names, [
+    "EVENT_CODES",
+    "MemoryDeduplicator",
+    "MemoryStore",
+    "WebhookReceiver",
+    "WebhookVerificationError",
+    "WebhookVerifier",
+    "init",
+    "isKnownEventCode",
+    "parseEvent",
+  ]);
   // Every entry re-exports the one list (api.mjs) and adds its own init().
   for (const entry of ["node.mjs", "workerd.mjs", "edge.mjs", "browser.mjs"]) {
     const text = readFileSync(new URL(entry, pkg), "utf8");

@@ -15,7 +15,13 @@ const signed = (event) => {
   const body = JSON.stringify(event);
   return [body, sign("sha256", Buffer.from(body), privateKey).toString("base64")];
 };
-const envelope = { eventId: "event_AAAAAAAAAAAAAAAAAAAAAA", eventDate: "2026-11-27T10:15:30Z", eventCode: "entitlement.seat.activated", resourceId: "act_1", callAttempt: 1 };
+const envelope = {
+  eventId: "event_AAAAAAAAAAAAAAAAAAAAAA",
+  eventDate: "2026-11-27T10:15:30Z",
+  eventCode: "entitlement.seat.activated",
+  resourceId: "act_1",
+  callAttempt: 1,
+};
 
 test("a signed event with a payload that does not fit: invalid_event, with the event on the error", () => {
   const [body, signature] = signed({ ...envelope, payload: { entitlementId: "ent_1", activationId: "act_1", seatId: 7 } });
@@ -33,7 +39,13 @@ test("a signed event with a payload that does not fit: invalid_event, with the e
 
 test("no event on the error when the envelope is broken or the signature is wrong", () => {
   const [body, signature] = signed({ ...envelope, callAttempt: 0, payload: {} });
-  assert.throws(() => verifier.verify(body, signature), (e) => e.code === "invalid_event" && e.event === undefined);
+  assert.throws(
+    () => verifier.verify(body, signature),
+    (e) => e.code === "invalid_event" && e.event === undefined,
+  );
   const [good] = signed({ ...envelope, payload: { entitlementId: "ent_1", activationId: "act_1", seatId: 7 } });
-  assert.throws(() => verifier.verify(good, signature), (e) => e.code === "invalid_signature" && e.event === undefined);
+  assert.throws(
+    () => verifier.verify(good, signature),
+    (e) => e.code === "invalid_signature" && e.event === undefined,
+  );
 });

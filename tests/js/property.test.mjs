@@ -44,13 +44,47 @@ const resolve = (v) => (v instanceof HostileRef ? shapes[v.shape](hostileList[v.
 
 // Inputs: anything fast-check can make, plus values shaped like the real arguments.
 const value = fc.oneof(
-  { weight: 4, arbitrary: fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true }) },
+  {
+    weight: 4,
+    arbitrary: fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withNullPrototype: true,
+      withObjectString: true,
+    }),
+  },
   fc.uint8Array({ maxLength: 600 }),
   fc.string({ maxLength: 400 }),
   fc.base64String({ maxLength: 400 }),
-  fc.constantFrom(good.signature, key, body(good.body).toString(), "", "\uFEFF", "-----BEGIN PUBLIC KEY-----", new ArrayBuffer(8), new DataView(new ArrayBuffer(3)), new Headers({ "n-signature": "x" })),
+  fc.constantFrom(
+    good.signature,
+    key,
+    body(good.body).toString(),
+    "",
+    "\uFEFF",
+    "-----BEGIN PUBLIC KEY-----",
+    new ArrayBuffer(8),
+    new DataView(new ArrayBuffer(3)),
+    new Headers({ "n-signature": "x" }),
+  ),
   fc.record({ "n-signature": fc.oneof(fc.string(), fc.array(fc.string()), fc.integer()) }),
-  fc.record({ key: fc.oneof(fc.string(), fc.constant(key)), keys: fc.anything(), maxAgeSeconds: fc.anything(), now: fc.anything(), deduplicator: fc.anything(), minKeyBits: fc.anything(), maxBodyBytes: fc.anything() }, { requiredKeys: [] }),
+  fc.record(
+    {
+      key: fc.oneof(fc.string(), fc.constant(key)),
+      keys: fc.anything(),
+      maxAgeSeconds: fc.anything(),
+      now: fc.anything(),
+      deduplicator: fc.anything(),
+      minKeyBits: fc.anything(),
+      maxBodyBytes: fc.anything(),
+    },
+    { requiredKeys: [] },
+  ),
   // Hostile values (throwing Proxies and getters, overridden lengths, ...), alone and inside
   // the shapes of real arguments.
   { weight: 2, arbitrary: hostile },
@@ -75,8 +109,8 @@ test(`${total.toLocaleString("en")} random inputs at every export of the ESM, CJ
   const verifiers = [new esm.WebhookVerifier({ key }), new cjs.WebhookVerifier({ key })];
   const dedup = new esm.MemoryDeduplicator();
   const exports = [
-    (a, b, c) => call(() => new esm.WebhookVerifier(a)),
-    (a, b, c) => call(() => new cjs.WebhookVerifier(a)),
+    (a, _b, _c) => call(() => new esm.WebhookVerifier(a)),
+    (a, _b, _c) => call(() => new cjs.WebhookVerifier(a)),
     (a, b, c) => call(() => verifiers[0].verify(a, b, c)),
     (a, b, c) => call(() => verifiers[1].verify(a, b, c)),
     (a, b) => call(() => verifiers[0].verifySignature(a, b)),

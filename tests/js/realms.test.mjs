@@ -47,5 +47,8 @@ test("a foreign Date as `now`, a foreign Map of headers, foreign DER key bytes",
 
 test("a foreign object as options is read as options", () => {
   const verifier = new WebhookVerifier(foreign("({ key: k })", { k: keyForms("rsa2048")["modulus string"] }));
-  assert.throws(() => verifier.verify(body, signature, foreign("({ maxAge: 5 })")), (e) => e instanceof TypeError && /maxAgeSeconds/.test(e.message));
+  assert.throws(
+    () => verifier.verify(body, signature, foreign("({ maxAge: 5 })")),
+    (e) => e instanceof TypeError && /maxAgeSeconds/.test(e.message),
+  );
 });

@@ -23,13 +23,16 @@ test("a forced trap throws internal_error once; the next calls work on a fresh i
   assert.equal(verifier.verify(raw, good.signature).eventId, good.event.eventId);
   const generation = core.generation;
   for (let i = 0; i < 3; i++) {
-    assert.throws(() => core.run((x) => x.zw_trap_for_tests()), (error) => {
-      assert.equal(error.name, "WebhookVerificationError");
-      assert.equal(error.code, "internal_error");
-      assert.equal(error.status, 500);
-      assert.ok(error.cause instanceof WebAssembly.RuntimeError);
-      return true;
-    });
+    assert.throws(
+      () => core.run((x) => x.zw_trap_for_tests()),
+      (error) => {
+        assert.equal(error.name, "WebhookVerificationError");
+        assert.equal(error.code, "internal_error");
+        assert.equal(error.status, 500);
+        assert.ok(error.cause instanceof WebAssembly.RuntimeError);
+        return true;
+      },
+    );
   }
   assert.equal(core.generation, generation + 3);
   // The verifiers made before prepare their keys again; their options are kept.

@@ -5,14 +5,7 @@ import { createPrivateKey, createPublicKey, randomBytes, sign, verify, webcrypto
 import { describe, test } from "node:test";
 
 import { WebhookVerificationError, WebhookVerifier, isKnownEventCode, parseEvent } from "zentitle-webhooks";
-import {
-  buildSignedRequest,
-  createTestEvent,
-  generateTestKeyPair,
-  signPayload,
-  tamperBody,
-  tamperSignature,
-} from "zentitle-webhooks/testing";
+import { buildSignedRequest, createTestEvent, generateTestKeyPair, signPayload, tamperBody, tamperSignature } from "zentitle-webhooks/testing";
 
 import { body, privateKeyPem, vectors } from "./fixtures.mjs";
 
@@ -48,7 +41,7 @@ describe("signatures", () => {
   test("Node's crypto.verify accepts every signature the kit makes (200 random bodies)", () => {
     let accepted = 0;
     for (let i = 0; i < 200; i++) {
-      const body = randomBytes(i * 37 % 3000);
+      const body = randomBytes((i * 37) % 3000);
       accepted += verify("sha256", body, publicKey, Buffer.from(signPayload(body, pair.privateKeyPem), "base64")) ? 1 : 0;
     }
     assert.equal(accepted, 200);
@@ -64,7 +57,10 @@ describe("signatures", () => {
     const body = "{}";
     assert.equal(signPayload(body, pkcs1), signPayload(body, pair.privateKeyPem));
     assert.equal(signPayload(body, new Uint8Array(der)), signPayload(body, pair.privateKeyPem));
-    assert.throws(() => signPayload(body, pair.publicKeyPem), (e) => e instanceof WebhookVerificationError && e.code === "invalid_key" && /private key/.test(e.hint));
+    assert.throws(
+      () => signPayload(body, pair.publicKeyPem),
+      (e) => e instanceof WebhookVerificationError && e.code === "invalid_key" && /private key/.test(e.hint),
+    );
     assert.throws(() => signPayload(body), TypeError);
   });
 });

@@ -35,12 +35,20 @@ describe("OpenSSL vectors", () => {
           if (c.valid) {
             const notAnEvent = { "empty.txt": "invalid_json", "crlf.json": "invalid_event", "pretty.json": "invalid_event", "1mib.json": "invalid_event" };
             if (notAnEvent[c.body]) {
-              assert.equal(codeOf(() => v.verify(b, c.signature)), notAnEvent[c.body], `${c.name}: verified, but not an event`);
+              assert.equal(
+                codeOf(() => v.verify(b, c.signature)),
+                notAnEvent[c.body],
+                `${c.name}: verified, but not an event`,
+              );
             } else {
               assert.deepEqual(v.verify(b, c.signature), JSON.parse(b.toString("utf8")), c.name);
             }
           } else {
-            assert.equal(codeOf(() => v.verify(b, c.signature)), c.code, c.name);
+            assert.equal(
+              codeOf(() => v.verify(b, c.signature)),
+              c.code,
+              c.name,
+            );
           }
         }
       });
@@ -73,8 +81,14 @@ describe("body types", () => {
   });
   for (const [kind, b] of Object.entries({ object: JSON.parse(text), array: [1], null: null, undefined: undefined, number: 42 })) {
     test(`${kind} is body_not_raw, with a hint`, () => {
-      assert.equal(codeOf(() => verifier.verify(b, good.signature)), "body_not_raw");
-      assert.equal(codeOf(() => verifier.verifySignature(b, good.signature)), "body_not_raw");
+      assert.equal(
+        codeOf(() => verifier.verify(b, good.signature)),
+        "body_not_raw",
+      );
+      assert.equal(
+        codeOf(() => verifier.verifySignature(b, good.signature)),
+        "body_not_raw",
+      );
       try {
         verifier.verify(b, good.signature);
       } catch (error) {
@@ -86,7 +100,10 @@ describe("body types", () => {
   test("a re-serialised body does not verify", () => {
     const reserialised = JSON.stringify(JSON.parse(body("pretty.json").toString("utf8")));
     const c = vectors.cases.find((c) => c.valid && c.key === "rsa2048" && c.body === "pretty.json");
-    assert.equal(codeOf(() => verifier.verify(reserialised, c.signature)), "invalid_signature");
+    assert.equal(
+      codeOf(() => verifier.verify(reserialised, c.signature)),
+      "invalid_signature",
+    );
   });
 });
 
@@ -97,7 +114,7 @@ describe("where the signature comes from", () => {
     "Node req.headers (lower case)": { "content-type": "application/json", "n-signature": good.signature },
     "record in another case": { "N-SIGNATURE": good.signature },
     "record with a one-element array": { "n-signature": [good.signature] },
-    "Map": new Map([["n-signature", good.signature]]),
+    Map: new Map([["n-signature", good.signature]]),
   };
   for (const [kind, h] of Object.entries(headers)) {
     test(kind, () => {
@@ -107,13 +124,25 @@ describe("where the signature comes from", () => {
   }
   test("absent header is missing_signature (401)", () => {
     for (const h of [undefined, null, {}, new Headers(), { "x-signature": good.signature }, "", "   "]) {
-      assert.equal(codeOf(() => verifier.verify(eventBody, h)), "missing_signature");
+      assert.equal(
+        codeOf(() => verifier.verify(eventBody, h)),
+        "missing_signature",
+      );
       assert.equal(verifier.verifySignature(eventBody, h), false);
     }
   });
   test("a repeated header is malformed_signature", () => {
-    for (const h of [{ "n-signature": [good.signature, good.signature] }, new Headers([["N-Signature", good.signature], ["N-Signature", good.signature]])]) {
-      assert.equal(codeOf(() => verifier.verify(eventBody, h)), "malformed_signature");
+    for (const h of [
+      { "n-signature": [good.signature, good.signature] },
+      new Headers([
+        ["N-Signature", good.signature],
+        ["N-Signature", good.signature],
+      ]),
+    ]) {
+      assert.equal(
+        codeOf(() => verifier.verify(eventBody, h)),
+        "malformed_signature",
+      );
       assert.equal(verifier.verifySignature(eventBody, h), false);
     }
   });
@@ -138,10 +167,22 @@ describe("where the signature comes from", () => {
 
 describe("keys", () => {
   test("the constructor refuses bad keys with codes", () => {
-    assert.equal(codeOf(() => new WebhookVerifier({ key: "not a key" })), "invalid_key");
-    assert.equal(codeOf(() => new WebhookVerifier({ key: keyForms("weak1024")["SPKI PEM"] })), "weak_key");
-    assert.equal(codeOf(() => new WebhookVerifier({ key: privateKeyPem("rsa2048") })), "invalid_key");
-    assert.equal(codeOf(() => new WebhookVerifier({ key: { kty: "EC", crv: "P-256" } })), "invalid_key");
+    assert.equal(
+      codeOf(() => new WebhookVerifier({ key: "not a key" })),
+      "invalid_key",
+    );
+    assert.equal(
+      codeOf(() => new WebhookVerifier({ key: keyForms("weak1024")["SPKI PEM"] })),
+      "weak_key",
+    );
+    assert.equal(
+      codeOf(() => new WebhookVerifier({ key: privateKeyPem("rsa2048") })),
+      "invalid_key",
+    );
+    assert.equal(
+      codeOf(() => new WebhookVerifier({ key: { kty: "EC", crv: "P-256" } })),
+      "invalid_key",
+    );
   });
   test("minKeyBits lowers the minimum", () => {
     const weak = new WebhookVerifier({ key: keyForms("weak1024")["modulus string"], minKeyBits: 1024 });

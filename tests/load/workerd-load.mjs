@@ -18,15 +18,24 @@ const total = Number(process.env.ZW_LOAD_REQUESTS ?? 50_000);
 const connections = 10;
 
 const out = join(root, "target/load-worker");
-execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out, "-c", join(root, "examples/cloudflare-worker/wrangler.toml")], { cwd: root, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out, "-c", join(root, "examples/cloudflare-worker/wrangler.toml")], {
+  cwd: root,
+  stdio: "pipe",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
 const port = await freePort();
-const modules = readdirSync(out).filter((f) => f.endsWith(".js") || f.endsWith(".wasm")).sort((a) => (a === "worker.js" ? -1 : 1))
+const modules = readdirSync(out)
+  .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
+  .sort((a) => (a === "worker.js" ? -1 : 1))
   .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
-writeFileSync(join(out, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+writeFileSync(
+  join(out, "config.capnp"),
+  `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (services = [(name = "main", worker = .worker)], sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")]);
 const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01", bindings = [(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}"), (name = "WEBHOOK_EVENTS", durableObjectNamespace = "ZentitleEventObject")],
   durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-webhook-events")], durableObjectStorage = (inMemory = void));
-`);
+`,
+);
 const workerd = spawn(bin("workerd"), ["serve", join(out, "config.capnp")], { cwd: out, stdio: "ignore" });
 const url = `http://127.0.0.1:${port}/webhooks/zentitle`;
 for (let i = 0; ; i++) {
@@ -64,7 +73,9 @@ const ok2xx = result["2xx"];
 const bad4xx = result["4xx"];
 const wrong = Math.abs(ok2xx - total) + Math.abs(bad4xx - total) + result["5xx"] + result.non2xx - bad4xx;
 console.log(`workerd load: 2 × ${total.toLocaleString("en")} requests, ${connections} connections`);
-console.log(`  2xx ${ok2xx} (expected ${total}), 4xx ${bad4xx} (expected ${total}), 5xx ${result["5xx"]}, errors ${result.errors}, timeouts ${result.timeouts}`);
+console.log(
+  `  2xx ${ok2xx} (expected ${total}), 4xx ${bad4xx} (expected ${total}), 5xx ${result["5xx"]}, errors ${result.errors}, timeouts ${result.timeouts}`,
+);
 console.log(`  throughput ${result.requests.average.toFixed(0)} req/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
 const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 console.log(`  workerd RSS: ${mib(warm)} after warm-up, ${mib(before)} after the first run, ${mib(after)} after the second`);

@@ -13,14 +13,28 @@ const run = randomBytes(11).toString("hex").slice(0, 21);
 const event = (eventCode, resourceId, payload, n) =>
   JSON.stringify({ eventId: `event_${run}${n}`, eventDate: "2026-11-27T10:15:30.1234567Z", eventCode, resourceId, callAttempt: 1, payload });
 
-const seat = event("entitlement.seat.activated", "act_Q2w3E4r5T6y7U8i9O0pA1s", {
-  entitlementId: "ent_Zx8Cv7Bn6Mm5Ll4Kk3Jj2H", activationId: "act_Q2w3E4r5T6y7U8i9O0pA1s", seatId: "build-agent-07", seatsUsed: 3,
-}, "A");
+const seat = event(
+  "entitlement.seat.activated",
+  "act_Q2w3E4r5T6y7U8i9O0pA1s",
+  {
+    entitlementId: "ent_Zx8Cv7Bn6Mm5Ll4Kk3Jj2H",
+    activationId: "act_Q2w3E4r5T6y7U8i9O0pA1s",
+    seatId: "build-agent-07",
+    seatsUsed: 3,
+  },
+  "A",
+);
 const unknown = event("entitlement.brand.new", "ent_Zx8Cv7Bn6Mm5Ll4Kk3Jj2H", { somethingNew: true }, "B");
 
 export const deliveries = [
   { what: "valid", body: seat, headers: { "N-Signature": signature(seat) }, status: 200, handled: "entitlement.seat.activated" },
-  { what: "tampered", body: seat.replace("build-agent-07", "build-agent-08"), headers: { "N-Signature": signature(seat) }, status: 401, error: "invalid_signature" },
+  {
+    what: "tampered",
+    body: seat.replace("build-agent-07", "build-agent-08"),
+    headers: { "N-Signature": signature(seat) },
+    status: 401,
+    error: "invalid_signature",
+  },
   { what: "unknown event", body: unknown, headers: { "n-signature": signature(unknown) }, status: 200, handled: "entitlement.brand.new" },
   { what: "unsigned", body: seat, headers: {}, status: 401, error: "missing_signature" },
 ];

@@ -47,10 +47,12 @@ describe("Node", () => {
   versions.node = process.version;
   test("node:http handler (ESM import)", () => checkServer("node-http", process.execPath, [join(examples, "node-http/server.mjs")]));
   test("Express: receiver.node() with no body parser", () => checkServer("express", process.execPath, [join(examples, "express/server.mjs")]));
-  test("Express: receiver.node() after express.raw()", () => checkServer("express-raw", process.execPath, [join(examples, "express/server.mjs")], { path: "/webhooks/zentitle-raw" }));
+  test("Express: receiver.node() after express.raw()", () =>
+    checkServer("express-raw", process.execPath, [join(examples, "express/server.mjs")], { path: "/webhooks/zentitle-raw" }));
   test("Fastify with a raw-body content-type parser", () => checkServer("fastify", process.execPath, [join(examples, "fastify/server.mjs")]));
   test("Koa with receiver.node() on ctx.req", () => checkServer("koa", process.execPath, [join(examples, "koa/server.mjs")]));
-  test("AWS Lambda handler (API Gateway v2 events, base64 bodies)", () => checkServer("aws-lambda", process.execPath, [join(examples, "aws-lambda/local.mjs")]));
+  test("AWS Lambda handler (API Gateway v2 events, base64 bodies)", () =>
+    checkServer("aws-lambda", process.execPath, [join(examples, "aws-lambda/local.mjs")]));
   test("Hono on Node", () => checkServer("hono-node", process.execPath, [join(examples, "hono/node.mjs")]));
 });
 
@@ -79,7 +81,10 @@ describe("Bun", () => {
 describe("Cloudflare Workers (wrangler bundle, served by workerd)", () => {
   versions.workerd = version(bin("workerd"), ["--version"]);
   versions.wrangler = version(bin("wrangler"), ["--version"]).replace(/[^\d.]/g, "") || "?";
-  for (const [name, dir] of [["worker", "cloudflare-worker"], ["Hono on Workers", "hono"]]) {
+  for (const [name, dir] of [
+    ["worker", "cloudflare-worker"],
+    ["Hono on Workers", "hono"],
+  ]) {
     test(name, async () => {
       const out = join(work, `worker-${dir}`);
       execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out, "-c", join(examples, dir, "wrangler.toml")], {
@@ -185,7 +190,16 @@ describe("Browser (headless Chromium)", async () => {
   const open = async (site, path) => {
     browser ??= await chromium.launch({
       executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--headless=new",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
     });
     versions.chromium = browser.version();
     const page = await browser.newPage();
@@ -214,14 +228,24 @@ describe("Browser (headless Chromium)", async () => {
   test("bundled by Vite", async () => {
     const out = join(work, "vite");
     execFileSync(bin("vite"), ["build", "--logLevel", "error", "--outDir", out, "--emptyOutDir"], { cwd: join(root, "tests/runtimes/browser"), stdio: "pipe" });
-    assert.ok(readdirSync(join(out, "assets")).some((f) => f.endsWith(".wasm")), "Vite emitted the .wasm as an asset");
+    assert.ok(
+      readdirSync(join(out, "assets")).some((f) => f.endsWith(".wasm")),
+      "Vite emitted the .wasm as an asset",
+    );
     await checkSite(out, "/index.html");
   });
 
   test("bundled by esbuild (the .wasm copied beside the bundle)", async () => {
     const out = join(work, "esbuild");
     mkdirSync(join(out, "wasm"), { recursive: true });
-    execFileSync(bin("esbuild"), [join(root, "tests/runtimes/browser/page.mjs"), "--bundle", "--format=esm", "--platform=browser", `--outfile=${join(out, "page.mjs")}`, "--log-level=error"]);
+    execFileSync(bin("esbuild"), [
+      join(root, "tests/runtimes/browser/page.mjs"),
+      "--bundle",
+      "--format=esm",
+      "--platform=browser",
+      `--outfile=${join(out, "page.mjs")}`,
+      "--log-level=error",
+    ]);
     cpSync(join(root, "pkg/wasm/zentitle_webhooks.wasm"), join(out, "wasm/zentitle_webhooks.wasm"));
     writeFileSync(join(out, "index.html"), readFileSync(join(root, "tests/runtimes/browser/index.html"), "utf8"));
     await checkSite(out, "/index.html");

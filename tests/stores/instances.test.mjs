@@ -19,7 +19,14 @@ const privateKey = createPrivateKey(privateKeyPem("rsa2048"));
 const EVENTS = Number(process.env.ZW_INSTANCE_EVENTS ?? 200);
 
 function delivery(eventId, attempt, payload = { customerId: "cust_1" }) {
-  const body = JSON.stringify({ eventId, eventDate: new Date().toISOString(), eventCode: "customer.created", resourceId: "cust_1", callAttempt: attempt, payload });
+  const body = JSON.stringify({
+    eventId,
+    eventDate: new Date().toISOString(),
+    eventCode: "customer.created",
+    resourceId: "cust_1",
+    callAttempt: attempt,
+    payload,
+  });
   return { body, headers: { "content-type": "application/json", "n-signature": sign("sha256", Buffer.from(body), privateKey).toString("base64") } };
 }
 
@@ -35,7 +42,15 @@ async function startInstance(env) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   for (let i = 0; i < 200 && !output.includes("ready"); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(output.includes("ready"), output);
-  return { url: `http://127.0.0.1:${port}/`, child, output: () => output, kill: async () => { child.kill("SIGKILL"); await exited; } };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    child,
+    output: () => output,
+    kill: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
 }
 
 async function post(url, d) {
@@ -56,7 +71,10 @@ const setups = {
     return {
       env: { STORE: "redis", STORE_URL: server.url },
       count: async (eventId) => Number((await client.get(`processed:${eventId}`)) ?? 0),
-      close: async () => { await client.disconnect(); await server.close(); },
+      close: async () => {
+        await client.disconnect();
+        await server.close();
+      },
     };
   },
   postgres: async () => {
@@ -67,7 +85,10 @@ const setups = {
     return {
       env: { STORE: "postgres", STORE_URL: server.url },
       count: async (eventId) => (await pool.query("SELECT n FROM processed WHERE event_id = $1", [eventId])).rows[0]?.n ?? 0,
-      close: async () => { await pool.end(); await server.close(); },
+      close: async () => {
+        await pool.end();
+        await server.close();
+      },
     };
   },
 };
@@ -109,7 +130,9 @@ for (const [name, setUp] of Object.entries(setups)) {
       const once = counts.filter((n) => n === 1).length;
       const lost = counts.filter((n) => n === 0).length;
       const more = counts.filter((n) => n > 1).length;
-      console.log(`# ${name}: ${EVENTS} events × 3 processes, answers ${JSON.stringify(statuses)}, processed once ${once}, lost ${lost}, more than once ${more}`);
+      console.log(
+        `# ${name}: ${EVENTS} events × 3 processes, answers ${JSON.stringify(statuses)}, processed once ${once}, lost ${lost}, more than once ${more}`,
+      );
       assert.equal(once, EVENTS);
       assert.ok((statuses[500] ?? 0) > 0, "failures were injected");
     });
@@ -136,7 +159,10 @@ for (const [name, setUp] of Object.entries(setups)) {
       }
       console.log(`# ${name}: after SIGKILL, retries answered ${statuses.join(", ")}`);
       assert.equal(statuses.at(-1), 200);
-      assert.ok(statuses.slice(0, -1).every((s) => s === 409), "busy until the lease ended");
+      assert.ok(
+        statuses.slice(0, -1).every((s) => s === 409),
+        "busy until the lease ended",
+      );
       assert.equal(await setup.count(eventId), 1);
       assert.equal(await post(others[0].url, delivery(eventId, 40)), 200, "a later retry: 200, nothing runs");
       assert.equal(await setup.count(eventId), 1);

@@ -35,7 +35,14 @@ const stores = {
       const client = createClient({ url: server.url, disableOfflineQueue: true, socket: { reconnectStrategy: (n) => Math.min(50 * n, 500) } });
       client.on("error", () => {});
       await client.connect();
-      return { store: new RedisStore(client, { prefix: `t:${randomBytes(4).toString("hex")}:` }), server, close: async () => { await client.disconnect().catch(() => {}); await server.close(); } };
+      return {
+        store: new RedisStore(client, { prefix: `t:${randomBytes(4).toString("hex")}:` }),
+        server,
+        close: async () => {
+          await client.disconnect().catch(() => {});
+          await server.close();
+        },
+      };
     },
   },
   postgres: {
@@ -43,7 +50,13 @@ const stores = {
       const server = await startPostgres();
       const pool = new pg.Pool({ connectionString: server.url, max: 8 });
       pool.on("error", () => {});
-      return { store: new PostgresStore(pool), close: async () => { await pool.end(); await server.close(); } };
+      return {
+        store: new PostgresStore(pool),
+        close: async () => {
+          await pool.end();
+          await server.close();
+        },
+      };
     },
   },
 };
@@ -104,7 +117,9 @@ for (const [name, { make }] of Object.entries(stores)) {
       );
       const lost = events.filter((e) => !processed.has(e));
       const twice = events.filter((e) => (processed.get(e) ?? 0) > 1);
-      console.log(`# ${name}: 200 events × 3 instances, ${failures} injected failures, statuses ${JSON.stringify(Object.fromEntries(statuses))}, processed once ${events.length - lost.length - twice.length}, lost ${lost.length}, twice ${twice.length}`);
+      console.log(
+        `# ${name}: 200 events × 3 instances, ${failures} injected failures, statuses ${JSON.stringify(Object.fromEntries(statuses))}, processed once ${events.length - lost.length - twice.length}, lost ${lost.length}, twice ${twice.length}`,
+      );
       assert.deepEqual(lost, []);
       assert.deepEqual(twice, []);
       assert.ok(failures > 0, "failures were injected");
@@ -130,8 +145,8 @@ for (const [name, { make }] of Object.entries(stores)) {
       const errors = [];
       const receiver = new WebhookReceiver({ key, store: setup.store })
         .on("entitlement.seat.activated", () => seen.push("typed"))
-        .onAny((event, info) => seen.push(info.typed ? "any" : `untyped: ${info.mismatch}`))
-        .onError((error, info) => errors.push(info.code));
+        .onAny((_event, info) => seen.push(info.typed ? "any" : `untyped: ${info.mismatch}`))
+        .onError((_error, info) => errors.push(info.code));
       const eventId = id();
       const good = delivery(eventId, 1, { entitlementId: "ent_1", activationId: "act_1", seatId: 42 }, "entitlement.seat.activated");
       const tampered = { body: good.body.replace("ent_1", "ent_2"), headers: good.headers };
@@ -159,7 +174,16 @@ for (const [name, { make }] of Object.entries(stores)) {
         }
         assert.equal(runs, 0, "no handler ran without the store");
         await setup.server.start();
-        for (let i = 0; i < 100 && !(await setup.store.claim("probe", 1).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+        for (
+          let i = 0;
+          i < 100 &&
+          !(await setup.store.claim("probe", 1).then(
+            () => true,
+            () => false,
+          ));
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 100));
         for (const eventId of backlog) assert.equal((await receiver.receive(delivery(eventId, 2))).status, 200);
         assert.equal(runs, backlog.length);
       });
@@ -204,7 +228,15 @@ describe("adapters", () => {
     app.post("/parsed", express.json(), receiver.node());
     app.post("/raw", express.raw({ type: "application/json" }), receiver.node());
     // An app that parses JSON but keeps the raw bytes as req.rawBody (as NestJS does).
-    app.post("/kept", express.json({ verify: (req, res, buf) => { req.rawBody = buf; } }), receiver.node());
+    app.post(
+      "/kept",
+      express.json({
+        verify: (req, _res, buf) => {
+          req.rawBody = buf;
+        },
+      }),
+      receiver.node(),
+    );
     const server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));
     try {

@@ -31,7 +31,10 @@ export async function startRedis() {
   let child;
   const start = async () => {
     child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
-    await until(async () => execFileSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG", "redis-server");
+    await until(
+      async () => execFileSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG",
+      "redis-server",
+    );
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;
@@ -40,7 +43,16 @@ export async function startRedis() {
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop, close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    close: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** PostgreSQL from `initdb` into a temp dir, run as the `postgres` user when root. */
@@ -53,7 +65,10 @@ export async function startPostgres() {
   execFileSync(...asPostgres(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres"]), { stdio: "ignore" });
   const port = await freePort();
   // In its own process group, so that the stop reaches postgres through runuser.
-  const child = spawn(...asPostgres(join(bin, "postgres"), ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]), { stdio: "ignore", detached: true });
+  const child = spawn(
+    ...asPostgres(join(bin, "postgres"), ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]),
+    { stdio: "ignore", detached: true },
+  );
   await until(async () => {
     execFileSync(join(bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
     return true;

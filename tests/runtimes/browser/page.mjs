@@ -12,5 +12,5 @@ try {
   });
   document.body.dataset.results = JSON.stringify(results);
 } catch (error) {
-  document.body.dataset.results = JSON.stringify({ failed: String(error && error.stack || error) });
+  document.body.dataset.results = JSON.stringify({ failed: String(error?.stack || error) });
 }
