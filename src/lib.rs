@@ -52,8 +52,8 @@ pub mod testing;
 pub use dedup::MemoryDeduplicator;
 pub use error::{Error, ErrorCode};
 pub use event::{
-    parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode,
-    Payload, PayloadFamily, SeatPayload,
+    parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode, Payload,
+    PayloadFamily, SeatPayload,
 };
 pub use key::{KeyOptions, PublicKey, DEFAULT_MIN_KEY_BITS, MAX_KEY_BITS};
 pub use signature::SIGNATURE_HEADER;
