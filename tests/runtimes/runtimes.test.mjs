@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { deliverAll, deliveries, handledLines, modulus } from "./deliveries.mjs";
 import { freePort, startServer } from "./servers.mjs";
 import { serveStatic } from "./static-server.mjs";
+import { launchChromium } from "./chromium.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = (name) => join(root, "node_modules/.bin", name);
@@ -188,19 +189,7 @@ describe("Browser (headless Chromium)", async () => {
   const served = { "/deliveries.json": { modulus, deliveries: deliveries.map(({ body, headers }) => ({ body, headers })) } };
   let browser;
   const open = async (site, path) => {
-    browser ??= await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--headless=new",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    browser ??= await launchChromium(chromium);
     versions.chromium = browser.version();
     const page = await browser.newPage();
     const errors = [];

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 import { serveStatic } from "../runtimes/static-server.mjs";
+import { launchChromium } from "../runtimes/chromium.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const artifacts = fileURLToPath(new URL("../../target/artifacts/", import.meta.url));
@@ -21,19 +22,7 @@ describe("www page", () => {
   const errors = [];
   before(async () => {
     site = await serveStatic(root);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--headless=new",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium(chromium);
     page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`${site.url}/www/index.html`);
