@@ -303,20 +303,13 @@ mod generated {
 
     #[test]
     fn index_d_ts_has_every_error_code() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/index.d.ts");
-        let text = std::fs::read_to_string(path).expect("pkg-template/index.d.ts");
-        let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-            panic!("{path} lacks the {BEGIN} / {END} markers");
-        };
-        let current = &text[start..end + END.len()];
-        let wanted = union();
-        if current != wanted {
-            if std::env::var_os("UPDATE_TYPES").is_some() {
-                std::fs::write(path, text.replacen(current, &wanted, 1)).expect("write");
-            } else {
-                panic!("pkg-template/index.d.ts is out of date with src/error.rs: run `UPDATE_TYPES=1 cargo test`.\n\nWanted:\n{wanted}");
-            }
-        }
+        crate::generated::check_section(
+            "pkg-template/index.d.ts",
+            BEGIN,
+            END,
+            &union(),
+            "src/error.rs",
+        );
     }
 
     #[test]

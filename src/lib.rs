@@ -39,6 +39,8 @@
 mod dedup;
 mod error;
 mod event;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod generated;
 mod key;
 mod montgomery;
 mod signature;

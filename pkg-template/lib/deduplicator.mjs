@@ -1,6 +1,6 @@
 // `MemoryDeduplicator`: remembers accepted event ids for a while, in this process (one isolate
 // on an edge runtime). Behind a load balancer or across isolates, use a shared store.
-import { argumentError as typeError } from "./errors.mjs";
+import { disposable, argumentError as typeError } from "./errors.mjs";
 import { readOptions, readTime } from "./read.mjs";
 
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
@@ -56,12 +56,4 @@ export class MemoryDeduplicator {
   }
 }
 
-if (typeof Symbol.dispose === "symbol") {
-  Object.defineProperty(MemoryDeduplicator.prototype, Symbol.dispose, {
-    value: function dispose() {
-      this.free();
-    },
-    configurable: true,
-    writable: true,
-  });
-}
+disposable(MemoryDeduplicator);

@@ -58,3 +58,15 @@ export function argumentError(message, cause) {
 
 /** The message of `code` without its hint. */
 export const messageOf = (code) => table.get(code)?.message ?? "";
+
+/** Gives a class `[Symbol.dispose]()` calling its `free()`, where the runtime has the symbol. */
+export function disposable(Class) {
+  if (typeof Symbol.dispose !== "symbol") return;
+  Object.defineProperty(Class.prototype, Symbol.dispose, {
+    value: function dispose() {
+      this.free();
+    },
+    configurable: true,
+    writable: true,
+  });
+}

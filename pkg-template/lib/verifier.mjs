@@ -2,7 +2,7 @@
 // module (core.mjs). De-duplication, the async variants and `verifyRequest` are orchestration
 // and stay here.
 import * as core from "./core.mjs";
-import { argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
+import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
 import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
@@ -248,15 +248,7 @@ export class WebhookVerifier {
   }
 }
 
-if (typeof Symbol.dispose === "symbol") {
-  Object.defineProperty(WebhookVerifier.prototype, Symbol.dispose, {
-    value: function dispose() {
-      this.free();
-    },
-    configurable: true,
-    writable: true,
-  });
-}
+disposable(WebhookVerifier);
 
 /** `[ids, key bytes]` of `options.keys`: an array of `{ id, key }`. */
 function readKeySet(list) {

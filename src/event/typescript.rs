@@ -134,18 +134,11 @@ fn interface(out: &mut String, name: &str, doc: &str, fields: &[FieldSpec]) {
 
 #[test]
 fn index_d_ts_matches_the_rust_event_types() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/index.d.ts");
-    let text = std::fs::read_to_string(path).expect("pkg-template/index.d.ts");
-    let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        panic!("{path} lacks the {BEGIN} / {END} markers");
-    };
-    let current = &text[start..end + END.len()];
-    let wanted = generate();
-    if current != wanted {
-        if std::env::var_os("UPDATE_TYPES").is_some() {
-            std::fs::write(path, text.replacen(current, &wanted, 1)).expect("write index.d.ts");
-        } else {
-            panic!("pkg-template/index.d.ts is out of date with src/event/: run `UPDATE_TYPES=1 cargo test`.\n\nWanted:\n{wanted}");
-        }
-    }
+    crate::generated::check_section(
+        "pkg-template/index.d.ts",
+        BEGIN,
+        END,
+        &generate(),
+        "src/event/",
+    );
 }

@@ -33,7 +33,8 @@ for (const [label, pkgName] of Object.entries(versions)) {
         const dir = join(work, name);
         mkdirSync(dir);
         const files = ["consumer.mts", ...(m.cjs ? ["consumer.cts"] : [])];
-        for (const f of files) cpSync(join(root, "tests/types/consumer", f), join(dir, f));
+        // The CommonJS consumer is the same file, compiled as a .cts.
+        for (const f of files) cpSync(join(root, "tests/types/consumer/consumer.mts"), join(dir, f));
         writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
         writeFileSync(
           join(dir, "tsconfig.json"),
