@@ -70,7 +70,7 @@ demo: build
 
 test: tools
 	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-types test-package test-runtimes test-stores
-	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings, packaging; Deno, Bun, workerd, edge-runtime, Chromium)"
+	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings and the tsc matrix, packaging; Node frameworks, Deno, Bun, workerd, edge-runtime, Rust axum, Chromium; the receiver on Redis and PostgreSQL)"
 
 lint: tools-node
 	biome ci --colors=off  # the JavaScript and TypeScript: format and lint (biome.json)
