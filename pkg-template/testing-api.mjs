@@ -3,12 +3,11 @@
 import { argumentError as typeError, verificationError } from "./lib/errors.mjs";
 import { bytesOf, guard, readKey, readOptions, readTime } from "./lib/read.mjs";
 import * as kit from "./lib/testing-core.mjs";
-import { utf8 } from "./lib/wasm-instance.mjs";
+import { strictText, utf8 } from "./lib/text.mjs";
 
 /** Bodies and keys the kit takes, at most (its instance's memory stays bounded). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_KEY_BYTES = 64 * 1024;
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** `generateTestKeyPair({ bits = 2048 })` → `{ privateKeyPem, publicKeyPem, modulus, jwk }`. */
 export function generateTestKeyPair(options) {
@@ -136,7 +135,7 @@ function bodyText(value) {
   if (typeof value === "string") return value;
   const bytes = bodyBytes(value);
   try {
-    return strictUtf8.decode(bytes);
+    return strictText(bytes);
   } catch {
     throw typeError("The body bytes are not UTF-8 text.");
   }

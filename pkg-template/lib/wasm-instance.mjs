@@ -9,9 +9,7 @@
 // `internal_error`, and the next call runs on a fresh instance of the same module. Objects
 // that keep handles into the instance (verifiers) compare `generation` and rebuild theirs.
 import { internalError, registerErrors, verificationError } from "./errors.mjs";
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+import { text } from "./text.mjs";
 
 export class WasmInstance {
   #module;
@@ -89,7 +87,7 @@ export class WasmInstance {
   outputText(exports) {
     const ptr = exports.zw_output_ptr();
     const len = exports.zw_output_len();
-    return decoder.decode(new Uint8Array(exports.memory.buffer, ptr, len));
+    return text(new Uint8Array(exports.memory.buffer, ptr, len));
   }
 
   /** The `WebhookVerificationError` of a negative result, with the hint the call left. */
@@ -121,5 +119,4 @@ function readErrorTable(exports, io) {
   return table;
 }
 
-export const utf8 = (text) => encoder.encode(text);
-export const text = (bytes) => decoder.decode(bytes);
+export { text, utf8 } from "./text.mjs";

@@ -32,6 +32,7 @@ test("npm pack holds exactly the package's files", () => {
     "lib/read.mjs",
     "lib/receiver.mjs",
     "lib/testing-core.mjs",
+    "lib/text.mjs",
     "lib/verifier.mjs",
     "lib/wasm-instance.mjs",
     "node.cjs",

@@ -1,0 +1,2 @@
+/** @jest-environment node */
+require("./shared.cjs")();
