@@ -82,21 +82,26 @@ impl Verifier {
     /// more than [`FUTURE_SKEW_SECONDS`] ahead (`future_event`). Off by default: Zentitle keeps
     /// the original date on retries, so a window shorter than its retry schedule refuses
     /// genuine late retries.
-    pub fn max_age_seconds(mut self, seconds: Option<u64>) -> Self {
+    pub fn with_max_age_seconds(mut self, seconds: Option<u64>) -> Self {
         self.max_age_seconds = seconds;
         self
     }
 
     /// Refuses bodies longer than `bytes` with [`ErrorCode::BodyTooLarge`], before hashing.
     /// Default [`DEFAULT_MAX_BODY_BYTES`] (1 MiB).
-    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
         self
     }
 
-    /// The replay window, if one is set.
-    pub fn replay_window(&self) -> Option<u64> {
+    /// The replay window in seconds (`maxAgeSeconds` in JavaScript), if one is set.
+    pub fn max_age_seconds(&self) -> Option<u64> {
         self.max_age_seconds
+    }
+
+    /// The largest body accepted, in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
     }
 
     /// The keys this verifier checks against, with their ids.

@@ -136,8 +136,8 @@ pub extern "C" fn zw_verifier_new(max_age_seconds: f64, max_body_bytes: f64) -> 
         .map(|(i, k)| (i.to_string(), k));
     let verifier = match Verifier::with_keys(entries) {
         Ok(v) => v
-            .max_age_seconds(seconds(max_age_seconds))
-            .max_body_bytes(to_usize(max_body_bytes)),
+            .with_max_age_seconds(seconds(max_age_seconds))
+            .with_max_body_bytes(to_usize(max_body_bytes)),
         Err(e) => return result(Err(e)),
     };
     result(VERIFIERS.with(|cell| {
@@ -199,7 +199,7 @@ pub extern "C" fn zw_verify(
         with_input(|input| {
             let (signature, body) = split(input, sig_len, body_len)?;
             let max_age = if max_age_seconds.is_nan() {
-                verifier.replay_window()
+                verifier.max_age_seconds()
             } else {
                 seconds(max_age_seconds)
             };
