@@ -110,10 +110,7 @@ pub extern "C" fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64
 #[no_mangle]
 pub extern "C" fn zt_tamper_body(len: u32) -> i32 {
     result(with_input(|input| {
-        let text = input
-            .get(..len as usize)
-            .and_then(|t| core::str::from_utf8(t).ok())
-            .ok_or(ErrorCode::InvalidArgument)?;
+        let text = utf8_input(input, len).ok_or(ErrorCode::InvalidArgument)?;
         set_output(tamper_body(text).as_bytes());
         Ok(0)
     }))
@@ -124,12 +121,16 @@ pub extern "C" fn zt_tamper_body(len: u32) -> i32 {
 #[no_mangle]
 pub extern "C" fn zt_tamper_signature(len: u32) -> i32 {
     result(with_input(|input| {
-        let text = input
-            .get(..len as usize)
-            .and_then(|t| core::str::from_utf8(t).ok())
-            .ok_or(ErrorCode::MalformedSignature)?;
+        let text = utf8_input(input, len).ok_or(ErrorCode::MalformedSignature)?;
         let tampered = tamper_signature(text).ok_or(ErrorCode::MalformedSignature)?;
         set_output(tampered.as_bytes());
         Ok(0)
     }))
+}
+
+/// The first `len` bytes of the input buffer, as UTF-8 text.
+fn utf8_input(input: &[u8], len: u32) -> Option<&str> {
+    input
+        .get(..len as usize)
+        .and_then(|t| core::str::from_utf8(t).ok())
 }

@@ -140,14 +140,8 @@ impl PublicKey {
         if !text.starts_with("MI") {
             return None;
         }
-        let compact: String = text
-            .replace("\\n", "")
-            .replace("\\r", "")
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
         let der_bytes = base64::engine::general_purpose::STANDARD
-            .decode(compact.as_bytes())
+            .decode(pem::compact(text).as_bytes())
             .ok()?;
         match der::parse_public_key(&der_bytes) {
             Ok(raw) => Some(Self::from_be_components(raw.n, raw.e, options)),

@@ -51,14 +51,8 @@ pub(crate) fn decode(text: &str) -> Result<(PemKind, Vec<u8>), Error> {
             },
         ));
     }
-    let base64: String = inner
-        .replace("\\n", "\n")
-        .replace("\\r", "\r")
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
     let der = STANDARD
-        .decode(base64.as_bytes())
+        .decode(compact(inner).as_bytes())
         .map_err(|_| Error::with_hint(ErrorCode::InvalidKey, TRUNCATED_HINT))?;
     Ok((kind, der))
 }
@@ -78,12 +72,19 @@ pub(crate) fn parse_der(kind: PemKind, der_bytes: &[u8]) -> Result<RawRsaKey<'_>
     })
 }
 
-/// Whitespace only, counting the literal `\n` and `\r` that secret stores leave behind.
-fn is_blank(text: &str) -> bool {
+/// Base64 as pasted, without its line breaks: whitespace and the literal `\\n` / `\\r` that
+/// secret stores leave behind are dropped.
+pub(crate) fn compact(text: &str) -> String {
     text.replace("\\n", "")
         .replace("\\r", "")
         .chars()
-        .all(|c| c.is_ascii_whitespace())
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect()
+}
+
+/// Whitespace only, counting the literal `\n` and `\r` that secret stores leave behind.
+fn is_blank(text: &str) -> bool {
+    compact(text).is_empty()
 }
 
 const LABEL_MISMATCH_HINT: &str =
