@@ -122,6 +122,29 @@ export type WebhookErrorCode =
   | "internal_error";
 // END GENERATED ERROR CODES
 
+// BEGIN GENERATED DIAGNOSIS (from src/diagnose/mod.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
+
+/** For `invalid_signature`: which side does not match (see `WebhookVerificationError.mismatch`). */
+export type SignatureMismatch =
+  /** The key made this signature, over another body: the body changed after it was signed. */
+  | "body"
+  /** The signature was not made by this key (another account or environment signed it), or it was damaged. */
+  | "key";
+
+/** A change to the body recognised by the diagnosis of `invalid_signature`: undoing it gives the signed bytes. */
+export type BodyChange =
+  /** The JSON was parsed and serialised again: whitespace, escapes or number forms changed (`JSON.stringify(req.body)`, a pretty-printer, another language's serialiser). */
+  | "reserialized_json"
+  /** A line break was added at the end of the body, or removed from it. */
+  | "trailing_newline"
+  /** Line endings were converted (LF to CRLF, or CRLF to LF). */
+  | "line_endings"
+  /** A byte-order mark was added in front of the body, or removed (text decoding drops it). */
+  | "byte_order_mark"
+  /** The body went through another charset (UTF-8 read as Latin-1 or Windows-1252). */
+  | "charset";
+// END GENERATED DIAGNOSIS
+
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
   readonly name: "WebhookVerificationError";
@@ -131,7 +154,16 @@ export class WebhookVerificationError extends Error {
   readonly status: number;
   /** The likely mistake, when one is recognisable (also appended to `message`). */
   readonly hint: string | undefined;
-  constructor(code: WebhookErrorCode, message: string, status: number, hint?: string);
+  /**
+   * For `invalid_signature`, what the signature itself shows (RSA lets the verifier recover
+   * what was signed): `"body"` when this key signed other bytes (the body changed on the way),
+   * `"key"` when another key made it (another account or environment) or it is damaged.
+   * `undefined` for other codes.
+   */
+  readonly mismatch: SignatureMismatch | undefined;
+  /** For `mismatch: "body"`: the usual change to the body that explains it, when one does (the `hint` says more). */
+  readonly bodyChange: BodyChange | undefined;
+  constructor(code: WebhookErrorCode, message: string, status: number, hint?: string, mismatch?: SignatureMismatch, bodyChange?: BodyChange);
 }
 
 /** Any value `JSON.parse` can return. */
@@ -300,6 +332,10 @@ export interface VerifyFailure {
   message: string;
   status: number;
   hint: string | undefined;
+  /** For `invalid_signature`: `"body"` (this key signed other bytes) or `"key"` (another key, or a damaged signature). */
+  mismatch: SignatureMismatch | undefined;
+  /** For `mismatch: "body"`: the change recognised, if any. */
+  bodyChange: BodyChange | undefined;
 }
 
 export type VerifyResult = VerifySuccess | VerifyFailure;
@@ -467,7 +503,20 @@ export class WebhookReceiver {
   /** Runs for every verified event, after its specific handlers (and for events whose payload did not fit). */
   onAny(handler: (event: ZentitleEvent, info: ReceiveInfo) => unknown): this;
   /** Refused deliveries, failed handlers, store errors: for logging and metrics. */
-  onError(handler: (error: unknown, info: { outcome: ReceiveResult["outcome"]; code: string; eventId?: string }) => unknown): this;
+  onError(
+    handler: (
+      error: unknown,
+      info: {
+        outcome: ReceiveResult["outcome"];
+        code: string;
+        eventId?: string;
+        /** For a refused `invalid_signature`: what the signature shows (also on the error). */
+        mismatch?: SignatureMismatch;
+        /** For `mismatch: "body"`: the change to the body recognised, if any. */
+        bodyChange?: BodyChange;
+      },
+    ) => unknown,
+  ): this;
   /** Receives one delivery; never throws. */
   receive(delivery: { body: WebhookBody | null | undefined; headers: SignatureOrHeaders | null | undefined }): Promise<ReceiveResult>;
   /** A Fetch handler: Workers, Deno.serve, Bun.serve, Hono, Next.js route handlers. */

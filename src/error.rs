@@ -6,6 +6,8 @@
 
 use core::fmt;
 
+use crate::diagnose::{BodyChange, Mismatch};
+
 /// What went wrong. Each variant has a stable [`code`](ErrorCode::code) string, which is
 /// also the `code` of the JavaScript `WebhookVerificationError`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -178,12 +180,19 @@ impl fmt::Display for ErrorCode {
 pub struct Error {
     code: ErrorCode,
     hint: Option<&'static str>,
+    mismatch: Option<Mismatch>,
+    body_change: Option<BodyChange>,
 }
 
 impl Error {
     /// An error with the code's default message and no hint.
     pub const fn new(code: ErrorCode) -> Self {
-        Error { code, hint: None }
+        Error {
+            code,
+            hint: None,
+            mismatch: None,
+            body_change: None,
+        }
     }
 
     /// An error with a hint that names the likely mistake.
@@ -191,6 +200,23 @@ impl Error {
         Error {
             code,
             hint: Some(hint),
+            mismatch: None,
+            body_change: None,
+        }
+    }
+
+    /// `invalid_signature` with its diagnosis: which side does not match and, for the body,
+    /// the change recognised.
+    pub(crate) const fn diagnosed(
+        mismatch: Mismatch,
+        body_change: Option<BodyChange>,
+        hint: &'static str,
+    ) -> Self {
+        Error {
+            code: ErrorCode::InvalidSignature,
+            hint: Some(hint),
+            mismatch: Some(mismatch),
+            body_change,
         }
     }
 
@@ -212,6 +238,19 @@ impl Error {
     /// The HTTP status a handler should answer with (see [`ErrorCode::status`]).
     pub const fn status(&self) -> u16 {
         self.code.status()
+    }
+
+    /// For [`ErrorCode::InvalidSignature`]: whether the key made the signature over other
+    /// bytes ([`Mismatch::Body`]) or did not make it ([`Mismatch::Key`]). `None` for other
+    /// codes, and when the signature never reached a key (an empty body, say).
+    pub const fn mismatch(&self) -> Option<Mismatch> {
+        self.mismatch
+    }
+
+    /// For [`Mismatch::Body`]: the change to the body that explains it, when one of the usual
+    /// ones does (re-serialised JSON, a trailing newline, line endings, a BOM, a charset).
+    pub const fn body_change(&self) -> Option<BodyChange> {
+        self.body_change
     }
 }
 

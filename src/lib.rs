@@ -37,6 +37,7 @@
 )]
 
 mod dedup;
+mod diagnose;
 mod error;
 mod event;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -52,6 +53,7 @@ mod abi;
 pub mod testing;
 
 pub use dedup::MemoryDeduplicator;
+pub use diagnose::{BodyChange, Mismatch, MAX_DIAGNOSED_BODY_BYTES};
 pub use error::{Error, ErrorCode};
 pub use event::{
     parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode, Payload,

@@ -8,6 +8,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::diagnose::{find_body_change, Mismatch, BODY_HINT, KEYS_HINT, KEY_HINT};
 use crate::error::{Error, ErrorCode};
 use crate::event::{parse_event, Event};
 use crate::key::PublicKey;
@@ -123,6 +124,10 @@ impl Verifier {
         }
         let mut first_error = None;
         let mut decoded: Option<(usize, Vec<u8>)> = None;
+        let hash = Sha256::digest(body);
+        // The digest a key's signature block carries, when the block is well formed.
+        let mut signed_digest: Option<[u8; 32]> = None;
+        let mut tried_a_key = false;
         for (id, key) in &self.keys {
             let len = key.signature_len();
             if decoded.as_ref().map(|(l, _)| *l) != Some(len) {
@@ -135,14 +140,21 @@ impl Verifier {
                 }
             }
             if let Some((_, raw)) = &decoded {
-                if verify_pkcs1v15_sha256(key, body, raw) {
+                tried_a_key = true;
+                let Some(em) = key.modulus().pow_be(raw, key.exponent()) else {
+                    continue;
+                };
+                if encoded_message_matches(&em, &hash) {
                     return Ok(id.as_deref());
+                }
+                if signed_digest.is_none() {
+                    signed_digest = signed_digest_of(&em);
                 }
             }
         }
-        Err(match (decoded, first_error) {
-            (None, Some(e)) => e,
-            _ => invalid_signature(body),
+        Err(match (tried_a_key, first_error) {
+            (false, Some(e)) => e,
+            _ => invalid_signature(body, signed_digest.as_ref(), self.keys.len()),
         })
     }
 
@@ -195,30 +207,42 @@ pub(crate) fn check_age(event_ms: i64, now_ms: i64, max_age_seconds: u64) -> Res
     Ok(())
 }
 
-/// `invalid_signature`, with a hint when the body shows a likely cause.
-fn invalid_signature(body: &[u8]) -> Error {
-    if body.is_empty() {
-        Error::with_hint(
-            ErrorCode::InvalidSignature,
-            "The body is empty: was it read (consumed) by a body parser before it reached the verifier?",
-        )
-    } else if body.starts_with(b"\xef\xbb\xbf") {
-        Error::with_hint(
-            ErrorCode::InvalidSignature,
-            "The body starts with a byte-order mark (BOM), which Zentitle does not send: pass the bytes exactly as received.",
-        )
-    } else if body == b"[object Object]" {
-        Error::with_hint(
-            ErrorCode::InvalidSignature,
-            "The body is the text \"[object Object]\": a parsed object was turned into a string. Pass the raw body.",
-        )
-    } else {
-        ErrorCode::InvalidSignature.into()
+/// `invalid_signature` with its diagnosis (see [`crate::diagnose`]): `signed_digest` is the
+/// digest in a key's well-formed signature block, if any key gave one.
+fn invalid_signature(body: &[u8], signed_digest: Option<&[u8; 32]>, keys: usize) -> Error {
+    let Some(digest) = signed_digest else {
+        return Error::diagnosed(
+            Mismatch::Key,
+            None,
+            if keys > 1 { KEYS_HINT } else { KEY_HINT },
+        );
+    };
+    if let Some((change, hint)) = find_body_change(body, digest) {
+        return Error::diagnosed(Mismatch::Body, Some(change), hint);
     }
+    let hint = if body.is_empty() {
+        "The body is empty: was it read (consumed) by a body parser before it reached the verifier?"
+    } else if body.starts_with(b"\xef\xbb\xbf") {
+        "The body starts with a byte-order mark (BOM), which Zentitle does not send: pass the bytes exactly as received."
+    } else if body == b"[object Object]" {
+        "The body is the text \"[object Object]\": a parsed object was turned into a string. Pass the raw body."
+    } else {
+        BODY_HINT
+    };
+    Error::diagnosed(Mismatch::Body, None, hint)
+}
+
+/// The SHA-256 digest in `em` when it is a well-formed PKCS#1 v1.5 block for SHA-256:
+/// `00 01 FF..FF 00 || DigestInfo prefix || digest`, at least 8 bytes of `FF`.
+fn signed_digest_of(em: &[u8]) -> Option<[u8; 32]> {
+    let digest_at = em.len().checked_sub(32)?;
+    let digest: [u8; 32] = em.get(digest_at..)?.try_into().ok()?;
+    encoded_message_matches(em, &digest).then_some(digest)
 }
 
 /// RSASSA-PKCS1-v1_5 with SHA-256: `true` iff `signature` (exactly the modulus length) is
-/// valid for `message`.
+/// valid for `message`. (The fuzz targets' entry point; [`Verifier`] does the same steps.)
+#[cfg(feature = "fuzzing")]
 pub fn verify_pkcs1v15_sha256(key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
     let Some(em) = key.modulus().pow_be(signature, key.exponent()) else {
         return false;

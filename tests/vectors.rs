@@ -1,7 +1,7 @@
 //! The OpenSSL-made vectors of `tests/fixtures/vectors.json`, checked through the public API
 //! with every form of each key.
 
-use zentitle_webhooks::{ErrorCode, PublicKey, Verifier};
+use zentitle_webhooks::{BodyChange, ErrorCode, Mismatch, PublicKey, Verifier};
 
 #[path = "common/mod.rs"]
 mod common;
@@ -22,12 +22,26 @@ fn every_vector_gives_its_expected_verdict_with_every_key_form() {
             let verdict = verifier.verify_signature(&body, &case.signature);
             match (&verdict, case.valid) {
                 (Ok(None), true) => {}
-                (Err(e), false) => assert_eq!(
-                    Some(e.code().as_str()),
-                    case.code.as_deref(),
-                    "{} ({form})",
-                    case.name
-                ),
+                (Err(e), false) => {
+                    assert_eq!(
+                        Some(e.code().as_str()),
+                        case.code.as_deref(),
+                        "{} ({form})",
+                        case.name
+                    );
+                    assert_eq!(
+                        e.mismatch().map(|m| m.as_str()),
+                        case.mismatch.as_deref(),
+                        "{}: mismatch",
+                        case.name
+                    );
+                    assert_eq!(
+                        e.body_change().map(|c| c.as_str()),
+                        case.body_change.as_deref(),
+                        "{}: body change",
+                        case.name
+                    );
+                }
                 _ => panic!(
                     "{} ({form}): got {verdict:?}, valid = {}",
                     case.name, case.valid
@@ -36,7 +50,64 @@ fn every_vector_gives_its_expected_verdict_with_every_key_form() {
             checked += 1;
         }
     }
-    assert!(checked >= 50 * KEY_FORMS.len());
+    assert!(checked >= 60 * KEY_FORMS.len());
+}
+
+#[test]
+fn the_diagnosis_names_each_change_and_each_wrong_key_and_accepts_nothing() {
+    let vectors = Vectors::load();
+    let verifier =
+        Verifier::new(PublicKey::parse(vectors.key_file("rsa2048", "spki.pem")).expect("key"));
+    let other =
+        Verifier::new(PublicKey::parse(vectors.key_file("other2048", "spki.pem")).expect("key"));
+    let mut changes = std::collections::BTreeSet::new();
+    for case in vectors.cases.iter().filter(|c| c.body_change.is_some()) {
+        let body = vectors.body(&case.body);
+        let e = verifier
+            .verify(&body, &case.signature, 0)
+            .expect_err("a changed body is still refused");
+        assert_eq!(e.code(), ErrorCode::InvalidSignature, "{}", case.name);
+        assert_eq!(e.mismatch(), Some(Mismatch::Body), "{}", case.name);
+        assert_eq!(
+            e.body_change().map(BodyChange::as_str),
+            case.body_change.as_deref(),
+            "{}",
+            case.name
+        );
+        assert!(e.hint().is_some_and(|h| h.len() > 40), "{}", case.name);
+        changes.insert(case.body_change.clone());
+        // Under another account's key the same delivery is a key mismatch, with no change.
+        let e = other
+            .verify_signature(&body, &case.signature)
+            .expect_err("refused");
+        assert_eq!((e.mismatch(), e.body_change()), (Some(Mismatch::Key), None));
+    }
+    assert_eq!(
+        changes.len(),
+        BodyChange::ALL.len(),
+        "every change has a vector"
+    );
+    // With a rotation set, the right key among others still diagnoses the body.
+    let both = Verifier::with_keys([
+        (
+            "other".to_owned(),
+            PublicKey::parse(vectors.key_file("other2048", "modulus.txt")).expect("key"),
+        ),
+        (
+            "ours".to_owned(),
+            PublicKey::parse(vectors.key_file("rsa2048", "modulus.txt")).expect("key"),
+        ),
+    ])
+    .expect("keys");
+    let case = vectors
+        .cases
+        .iter()
+        .find(|c| c.body_change.as_deref() == Some("byte_order_mark"))
+        .expect("case");
+    let e = both
+        .verify_signature(&vectors.body(&case.body), &case.signature)
+        .expect_err("refused");
+    assert_eq!(e.body_change(), Some(BodyChange::ByteOrderMark));
 }
 
 #[test]

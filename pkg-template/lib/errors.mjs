@@ -8,13 +8,17 @@ export class WebhookVerificationError extends Error {
    * @param {string} message what went wrong and what to do; never contains the key or body
    * @param {number} status the HTTP status a webhook handler should answer with
    * @param {string | undefined} hint the likely mistake, when one is recognisable
+   * @param {"body" | "key" | undefined} mismatch for invalid_signature: which side does not match
+   * @param {string | undefined} bodyChange for a body mismatch: the change recognised, if any
    */
-  constructor(code, message, status, hint) {
+  constructor(code, message, status, hint, mismatch, bodyChange) {
     super(hint ? `${message} Hint: ${hint}` : message);
     this.name = "WebhookVerificationError";
     this.code = code;
     this.status = status;
     this.hint = hint;
+    this.mismatch = mismatch;
+    this.bodyChange = bodyChange;
   }
 }
 
@@ -37,9 +41,9 @@ export function registerErrors(entries) {
 }
 
 /** The error for `code`, with the module's message and status. */
-export function verificationError(code, hint) {
+export function verificationError(code, hint, mismatch, bodyChange) {
   const known = table.get(code) ?? { message: "The delivery could not be verified.", status: 500 };
-  return own(new WebhookVerificationError(code, known.message, known.status, hint));
+  return own(new WebhookVerificationError(code, known.message, known.status, hint, mismatch, bodyChange));
 }
 
 /** A call failed inside the WebAssembly module, which has been replaced. */

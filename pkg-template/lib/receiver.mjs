@@ -92,7 +92,8 @@ export class WebhookReceiver {
     } catch (error) {
       const code = isOurs(error) ? error.code : "invalid_argument";
       const status = isOurs(error) && typeof error.status === "number" ? error.status : 500;
-      await this.#report(error, { outcome: "refused", code });
+      const diagnosis = isOurs(error) && error.mismatch !== undefined ? { mismatch: error.mismatch, bodyChange: error.bodyChange } : {};
+      await this.#report(error, { outcome: "refused", code, ...diagnosis });
       return { status, code, outcome: "refused" };
     }
     const { event, mismatch } = verified;

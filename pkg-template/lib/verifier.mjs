@@ -107,7 +107,7 @@ export class WebhookVerifier {
     return this.#verifySync(body, signature, options).event;
   }
 
-  /** Like `verify`, but never throws: `{ ok: true, event, keyId }` or `{ ok: false, code, message, status, hint }`. */
+  /** Like `verify`, but never throws: `{ ok: true, event, keyId }` or `{ ok: false, code, message, status, hint, mismatch, bodyChange }`. */
   safeVerify(body, signature, options) {
     try {
       const { event, keyId } = this.#verifySync(body, signature, options);
@@ -294,12 +294,12 @@ function parseJson(body) {
   }
 }
 
-/** `{ ok: false, code, message, status, hint }` for any error; never throws. */
+/** `{ ok: false, code, message, status, hint, mismatch, bodyChange }` for any error; never throws. */
 export function failure(error) {
   if (isOurs(error)) {
     const hint = error.hint;
     const message = error.name === "WebhookVerificationError" ? messageOf(error.code) : error.message;
-    return { ok: false, code: error.code, message, status: error.status ?? 500, hint };
+    return { ok: false, code: error.code, message, status: error.status ?? 500, hint, mismatch: error.mismatch, bodyChange: error.bodyChange };
   }
   return {
     ok: false,
@@ -307,5 +307,7 @@ export function failure(error) {
     message: "A value passed in threw an exception.",
     status: 500,
     hint: undefined,
+    mismatch: undefined,
+    bodyChange: undefined,
   };
 }

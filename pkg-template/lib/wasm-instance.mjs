@@ -90,10 +90,11 @@ export class WasmInstance {
     return text(new Uint8Array(exports.memory.buffer, ptr, len));
   }
 
-  /** The `WebhookVerificationError` of a negative result, with the hint the call left. */
+  /** The `WebhookVerificationError` of a negative result, with the hint and the diagnosis
+   * (`hint NUL mismatch NUL bodyChange`) the call left. */
   failure(exports, result) {
-    const hint = this.outputText(exports) || undefined;
-    return verificationError(this.#codes[-1 - result] ?? "internal_error", hint);
+    const [hint, mismatch, bodyChange] = this.outputText(exports).split("\0");
+    return verificationError(this.#codes[-1 - result] ?? "internal_error", hint || undefined, mismatch || undefined, bodyChange || undefined);
   }
 
   #instantiate() {

@@ -10,7 +10,9 @@
 //! - inputs: the caller asks for an input buffer of `len` bytes ([`zw_input`]), writes the
 //!   inputs into it back to back, and passes their lengths as arguments;
 //! - results: a non-negative `i32` on success; on failure `-(1 + index of the code in
-//!   [`ErrorCode::ALL`])`, with the error's hint (if any) as UTF-8 in the output buffer;
+//!   [`ErrorCode::ALL`])`, with the error's hint (if any) as UTF-8 in the output buffer,
+//!   followed for a diagnosed `invalid_signature` by a NUL, the mismatch (`body`, `key`), a
+//!   NUL and the body change (empty when none was recognised);
 //! - text results are left in the output buffer ([`zw_output_ptr`], [`zw_output_len`]).
 //!
 //! `#[no_mangle]` is what the `unsafe_code` lint objects to here: this module has no `unsafe`
@@ -313,7 +315,14 @@ fn result(outcome: Result<i32, Error>) -> i32 {
     match outcome {
         Ok(value) => value,
         Err(error) => {
-            set_output(error.hint().unwrap_or("").as_bytes());
+            let mut text = error.hint().unwrap_or("").as_bytes().to_vec();
+            if let Some(mismatch) = error.mismatch() {
+                text.push(0);
+                text.extend_from_slice(mismatch.as_str().as_bytes());
+                text.push(0);
+                text.extend_from_slice(error.body_change().map_or("", |c| c.as_str()).as_bytes());
+            }
+            set_output(&text);
             let index = ErrorCode::ALL
                 .iter()
                 .position(|c| *c == error.code())

@@ -39,6 +39,11 @@ pub struct Case {
     pub valid: bool,
     pub code: Option<String>,
     pub event: Option<ExpectedEvent>,
+    /// For `invalid_signature`: `"body"` or `"key"`.
+    pub mismatch: Option<String>,
+    /// For a body changed in a usual way: the change the diagnosis must name.
+    #[serde(rename = "bodyChange")]
+    pub body_change: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -58,7 +63,8 @@ macro_rules! fixture_table {
 type Files = &'static [(&'static str, &'static [u8])];
 
 const BODIES: Files = fixture_table!("bodies/";
-    "event.json", "event-altered.json", "empty.txt", "non-ascii.json", "crlf.json", "pretty.json", "1mib.json",
+    "event.json", "event-altered.json", "empty.txt", "non-ascii.json", "crlf.json", "pretty.json", "1mib.json", "latin.json",
+    "changed/event.pretty.json", "changed/pretty.compact.json", "changed/non-ascii.python.json", "changed/event.newline.json", "changed/pretty.trimmed.json", "changed/pretty.crlf.json", "changed/crlf.lf.json", "changed/event.bom.json", "changed/non-ascii.mojibake.json", "changed/latin.cp1252.json",
     "events/customer.created.json", "events/customer.updated.json", "events/entitlement.activated.json", "events/entitlement.brand.new.json", "events/entitlement.created.json", "events/entitlement.expired.json", "events/entitlement.expires1day.json", "events/entitlement.expires30days.json", "events/entitlement.expires7days.json", "events/entitlement.group.created.json", "events/entitlement.group.updated.json", "events/entitlement.maintenance.expired.json", "events/entitlement.maintenance.expires1day.json", "events/entitlement.maintenance.expires30days.json", "events/entitlement.maintenance.expires7days.json", "events/entitlement.provision.json", "events/entitlement.renewed.json", "events/entitlement.seat.activated.json", "events/entitlement.seat.deactivated.json", "events/entitlement.updated.json", "events/entitlement.usage.summary.json", "events/webhook.test.json");
 
 macro_rules! key_table {

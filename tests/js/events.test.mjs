@@ -252,12 +252,14 @@ describe("safeVerify never throws", () => {
     // And the instance still verifies.
     assert.equal(verifier.safeVerify(body(seatCase.body), seatCase.signature).ok, true);
   });
-  test("a failure carries code, message, status and hint", () => {
+  test("a failure carries code, message, status, hint and the diagnosis", () => {
     const url = vectors.cases.find((c) => c.name === "base64url signature");
     const result = verifier.safeVerify(body(url.body), url.signature);
-    assert.deepEqual(Object.keys(result).sort(), ["code", "hint", "message", "ok", "status"]);
+    assert.deepEqual(Object.keys(result).sort(), ["bodyChange", "code", "hint", "message", "mismatch", "ok", "status"]);
     assert.equal(result.code, "malformed_signature");
     assert.match(result.hint, /base64url/);
+    assert.equal(result.mismatch, undefined);
+    assert.equal(result.bodyChange, undefined);
   });
 });
 

@@ -1,0 +1,585 @@
+//! JSON written again the way common serialisers write it, for the body diagnosis: a body that
+//! a framework parsed and serialised again no longer verifies, and the signed original is often
+//! the same JSON in another serialiser's style.
+//!
+//! A small tree parser (strings kept as UTF-16 code units, numbers as their source text) and
+//! a writer per [`Style`]. The JavaScript style follows `JSON.stringify(JSON.parse(text))`
+//! exactly: integer-like keys first in ascending order, a repeated key keeps its first place
+//! and its last value, numbers through an `f64` in ECMAScript's shortest form.
+
+/// A parsed value. Numbers keep their source text; strings their UTF-16 code units.
+enum Value {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(Vec<u16>),
+    Array(Vec<Value>),
+    Object(Vec<(Vec<u16>, Value)>),
+}
+
+/// Nesting deeper than this is not re-written (the diagnosis gives up, nothing fails).
+const MAX_DEPTH: usize = 64;
+
+/// How non-ASCII and HTML-sensitive characters are escaped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    /// `JSON.stringify`: only `"`, `\` and control characters; lone surrogates as `\udxxx`.
+    JavaScript,
+    /// Python's `json.dumps` (`ensure_ascii`): every non-ASCII code unit as `\uxxxx`.
+    AsciiLower,
+    /// .NET's `System.Text.Json` default encoder: non-ASCII and `"&'+<>` and backquote as
+    /// `\uXXXX` (upper case).
+    DotNet,
+}
+
+/// A serialiser's output style.
+#[derive(Clone, Copy)]
+pub(super) struct Style {
+    indent: &'static str,
+    item_separator: &'static str,
+    key_separator: &'static str,
+    escape: Escape,
+    /// Numbers as `JSON.stringify` prints the `f64` (else as written).
+    js_numbers: bool,
+    /// Integer-like keys first, ascending (JavaScript objects).
+    js_key_order: bool,
+}
+
+impl Style {
+    /// `JSON.stringify(JSON.parse(text), null, indent)`.
+    pub(super) const fn javascript(indent: &'static str) -> Self {
+        Style {
+            indent,
+            item_separator: ",",
+            key_separator: if indent.is_empty() { ":" } else { ": " },
+            escape: Escape::JavaScript,
+            js_numbers: true,
+            js_key_order: true,
+        }
+    }
+
+    /// `json.dumps(json.loads(text))` in Python: `", "` and `": "`, ASCII only.
+    pub(super) const PYTHON: Style = Style {
+        indent: "",
+        item_separator: ", ",
+        key_separator: ": ",
+        escape: Escape::AsciiLower,
+        js_numbers: false,
+        js_key_order: false,
+    };
+
+    /// .NET `System.Text.Json` with its default encoder, compact or indented by two spaces.
+    pub(super) const fn dotnet(indented: bool) -> Self {
+        Style {
+            indent: if indented { "  " } else { "" },
+            item_separator: ",",
+            key_separator: if indented { ": " } else { ":" },
+            escape: Escape::DotNet,
+            js_numbers: false,
+            js_key_order: false,
+        }
+    }
+}
+
+/// Parses `text` as one JSON value (whitespace around it allowed).
+pub(super) struct Parsed(Value);
+
+impl Parsed {
+    /// The value of `text`, or `None` when it is not JSON (or nests too deeply).
+    pub(super) fn new(text: &[u8]) -> Option<Self> {
+        let text = core::str::from_utf8(text).ok()?;
+        let mut parser = Parser {
+            bytes: text.as_bytes(),
+            at: 0,
+        };
+        let value = parser.value(0)?;
+        parser.skip_whitespace();
+        (parser.at == parser.bytes.len()).then_some(Parsed(value))
+    }
+
+    /// The value written in `style`, or `None` when it cannot be written faithfully (a
+    /// number JavaScript would print from its `f64` with more than 15 significant digits).
+    pub(super) fn write(&self, style: &Style) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        write_value(&self.0, style, 0, &mut out).then_some(out)
+    }
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Parser<'_> {
+    fn skip_whitespace(&mut self) {
+        while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let hit = self.bytes.get(self.at) == Some(&byte);
+        self.at += usize::from(hit);
+        hit
+    }
+
+    fn literal(&mut self, word: &[u8], value: Value) -> Option<Value> {
+        let end = self.at.checked_add(word.len())?;
+        (self.bytes.get(self.at..end) == Some(word)).then(|| {
+            self.at = end;
+            value
+        })
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.skip_whitespace();
+        match *self.bytes.get(self.at)? {
+            b'n' => self.literal(b"null", Value::Null),
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'"' => self.string().map(Value::String),
+            b'[' => {
+                self.at += 1;
+                let mut items = Vec::new();
+                self.skip_whitespace();
+                if !self.eat(b']') {
+                    loop {
+                        items.push(self.value(depth + 1)?);
+                        self.skip_whitespace();
+                        if self.eat(b']') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return None;
+                        }
+                    }
+                }
+                Some(Value::Array(items))
+            }
+            b'{' => {
+                self.at += 1;
+                let mut members: Vec<(Vec<u16>, Value)> = Vec::new();
+                self.skip_whitespace();
+                if !self.eat(b'}') {
+                    loop {
+                        self.skip_whitespace();
+                        let key = self.string()?;
+                        self.skip_whitespace();
+                        if !self.eat(b':') {
+                            return None;
+                        }
+                        let value = self.value(depth + 1)?;
+                        // A repeated key keeps its first place and takes the last value, as in
+                        // JavaScript, Python and .NET's JsonNode.
+                        match members.iter_mut().find(|(k, _)| *k == key) {
+                            Some(member) => member.1 = value,
+                            None => members.push((key, value)),
+                        }
+                        self.skip_whitespace();
+                        if self.eat(b'}') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return None;
+                        }
+                    }
+                }
+                Some(Value::Object(members))
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn number(&mut self) -> Option<Value> {
+        let start = self.at;
+        self.eat(b'-');
+        let digits = |p: &mut Self| {
+            let from = p.at;
+            while p.bytes.get(p.at).is_some_and(u8::is_ascii_digit) {
+                p.at += 1;
+            }
+            p.at > from
+        };
+        if self.eat(b'0') {
+            // no leading zeros
+        } else if !digits(self) {
+            return None;
+        }
+        if self.eat(b'.') && !digits(self) {
+            return None;
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if !digits(self) {
+                return None;
+            }
+        }
+        let text = core::str::from_utf8(self.bytes.get(start..self.at)?).ok()?;
+        Some(Value::Number(text.to_owned()))
+    }
+
+    /// A string literal, as UTF-16 code units (escapes decoded, lone surrogates kept).
+    fn string(&mut self) -> Option<Vec<u16>> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let mut units = Vec::new();
+        loop {
+            let byte = *self.bytes.get(self.at)?;
+            match byte {
+                b'"' => {
+                    self.at += 1;
+                    return Some(units);
+                }
+                b'\\' => {
+                    let escape = *self.bytes.get(self.at + 1)?;
+                    self.at += 2;
+                    let unit = match escape {
+                        b'"' => 0x22,
+                        b'\\' => 0x5c,
+                        b'/' => 0x2f,
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => 0x0a,
+                        b'r' => 0x0d,
+                        b't' => 0x09,
+                        b'u' => {
+                            let hex =
+                                core::str::from_utf8(self.bytes.get(self.at..self.at + 4)?).ok()?;
+                            self.at += 4;
+                            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                                return None;
+                            }
+                            u16::from_str_radix(hex, 16).ok()?
+                        }
+                        _ => return None,
+                    };
+                    units.push(unit);
+                }
+                0x00..=0x1f => return None,
+                _ => {
+                    // One UTF-8 character (the text is valid UTF-8).
+                    let len = match byte {
+                        0x00..=0x7f => 1,
+                        0xc0..=0xdf => 2,
+                        0xe0..=0xef => 3,
+                        _ => 4,
+                    };
+                    let text =
+                        core::str::from_utf8(self.bytes.get(self.at..self.at + len)?).ok()?;
+                    let mut buf = [0u16; 2];
+                    for c in text.chars() {
+                        units.extend_from_slice(c.encode_utf16(&mut buf));
+                    }
+                    self.at += len;
+                }
+            }
+        }
+    }
+}
+
+fn newline(style: &Style, depth: usize, out: &mut Vec<u8>) {
+    if !style.indent.is_empty() {
+        out.push(b'\n');
+        for _ in 0..depth {
+            out.extend_from_slice(style.indent.as_bytes());
+        }
+    }
+}
+
+/// Writes `value`; `false` when it cannot be written faithfully in `style`.
+fn write_value(value: &Value, style: &Style, depth: usize, out: &mut Vec<u8>) -> bool {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(text) if style.js_numbers => match js_number(text) {
+            Some(js) => out.extend_from_slice(js.as_bytes()),
+            None => return false,
+        },
+        Value::Number(text) => out.extend_from_slice(text.as_bytes()),
+        Value::String(units) => write_string(units, style.escape, out),
+        Value::Array(items) if items.is_empty() => out.extend_from_slice(b"[]"),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(style.item_separator.as_bytes());
+                }
+                newline(style, depth + 1, out);
+                if !write_value(item, style, depth + 1, out) {
+                    return false;
+                }
+            }
+            newline(style, depth, out);
+            out.push(b']');
+        }
+        Value::Object(members) if members.is_empty() => out.extend_from_slice(b"{}"),
+        Value::Object(members) => {
+            let order = if style.js_key_order {
+                js_order(members)
+            } else {
+                members.iter().collect()
+            };
+            out.push(b'{');
+            for (i, (key, item)) in order.into_iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(style.item_separator.as_bytes());
+                }
+                newline(style, depth + 1, out);
+                write_string(key, style.escape, out);
+                out.extend_from_slice(style.key_separator.as_bytes());
+                if !write_value(item, style, depth + 1, out) {
+                    return false;
+                }
+            }
+            newline(style, depth, out);
+            out.push(b'}');
+        }
+    }
+    true
+}
+
+/// The members in JavaScript's property order: array-index keys first, ascending, then the
+/// others in their order. (An insertion sort: objects are small, and the standard library's
+/// sort would add kilobytes to the module.)
+fn js_order(members: &[(Vec<u16>, Value)]) -> Vec<&(Vec<u16>, Value)> {
+    let mut indexed: Vec<(u64, &(Vec<u16>, Value))> = Vec::new();
+    let mut others = Vec::new();
+    for member in members {
+        match array_index(&member.0) {
+            Some(i) => {
+                let at = indexed
+                    .iter()
+                    .position(|(j, _)| *j > i)
+                    .unwrap_or(indexed.len());
+                indexed.insert(at, (i, member));
+            }
+            None => others.push(member),
+        }
+    }
+    indexed.into_iter().map(|(_, m)| m).chain(others).collect()
+}
+
+/// The key as an array index (`0` to `2^32 - 2`, canonical digits), if it is one.
+fn array_index(key: &[u16]) -> Option<u64> {
+    if key.is_empty() || key.len() > 10 || (key.len() > 1 && key[0] == u16::from(b'0')) {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &unit in key {
+        let digit = u8::try_from(unit).ok().filter(u8::is_ascii_digit)?;
+        n = n * 10 + u64::from(digit - b'0');
+    }
+    (n < u64::from(u32::MAX)).then_some(n)
+}
+
+fn write_string(units: &[u16], escape: Escape, out: &mut Vec<u8>) {
+    let hex = |out: &mut Vec<u8>, unit: u16, upper: bool| {
+        let digits: &[u8; 16] = if upper {
+            b"0123456789ABCDEF"
+        } else {
+            b"0123456789abcdef"
+        };
+        out.extend_from_slice(b"\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(digits[usize::from((unit >> shift) & 0xf)]);
+        }
+    };
+    out.push(b'"');
+    let mut i = 0;
+    while i < units.len() {
+        let unit = units[i];
+        i += 1;
+        match unit {
+            0x22 if escape == Escape::DotNet => hex(out, unit, true),
+            0x22 => out.extend_from_slice(b"\\\""),
+            0x5c => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0x0a => out.extend_from_slice(b"\\n"),
+            0x0d => out.extend_from_slice(b"\\r"),
+            0x09 => out.extend_from_slice(b"\\t"),
+            0x00..=0x1f => hex(out, unit, escape == Escape::DotNet),
+            0x26 | 0x27 | 0x2b | 0x3c | 0x3e | 0x60 | 0x7f if escape == Escape::DotNet => {
+                hex(out, unit, true);
+            }
+            0x20..=0x7f => out.push(unit as u8),
+            _ if escape == Escape::AsciiLower => hex(out, unit, false),
+            _ if escape == Escape::DotNet => hex(out, unit, true),
+            _ => {
+                // JavaScript: the character itself, or a lone surrogate escaped.
+                let pair = units.get(i).copied();
+                match char::decode_utf16([unit].into_iter().chain(pair)).next() {
+                    Some(Ok(c)) => {
+                        i += c.len_utf16() - 1;
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
+                    _ => hex(out, unit, false),
+                }
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+/// The number `literal` as `JSON.stringify(JSON.parse(literal))` writes it (ECMAScript's
+/// `Number::toString` of the nearest `f64`), worked out on the decimal text: with at most 15
+/// significant digits and a moderate exponent, those digits are exactly the shortest ones
+/// that round-trip, which is what ECMAScript prints. `None` for other literals (the diagnosis
+/// then skips this style), which keeps float parsing and printing out of the module.
+fn js_number(literal: &str) -> Option<String> {
+    let (negative, unsigned) = match literal.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, literal),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], unsigned[at + 1..].parse::<i64>().ok()?),
+        None => (unsigned, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // All the digits, and the decimal exponent of the point after the integer part.
+    let all: String = [int, frac].concat();
+    let leading = all.bytes().take_while(|&b| b == b'0').count();
+    let digits = all[leading..].trim_end_matches('0');
+    if digits.is_empty() {
+        return Some("0".to_owned()); // 0, -0, 0.000e5
+    }
+    if digits.len() > 15 {
+        return None;
+    }
+    // `n` as in ECMAScript: value = 0.digits × 10^n.
+    let n = exponent + int.len() as i64 - leading as i64;
+    // Normal doubles only: below 1e-307 subnormals keep fewer digits; above the largest
+    // double (1.7976931348623157e308) a literal overflows to Infinity.
+    if !(-306..=309).contains(&n)
+        || n == 309 && format!("{digits:0<15}").as_str() > "179769313486231"
+    {
+        return None;
+    }
+    let k = digits.len() as i64;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(n as usize);
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let sign = if e < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        let point = if rest.is_empty() { "" } else { "." };
+        format!("{first}{point}{rest}e{sign}{}", e.unsigned_abs())
+    };
+    Some(if negative { format!("-{body}") } else { body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn write(text: &str, style: Style) -> String {
+        let written = Parsed::new(text.as_bytes()).expect("json").write(&style);
+        String::from_utf8(written.expect("written")).expect("utf8")
+    }
+
+    #[test]
+    fn numbers_print_as_in_javascript() {
+        // Expected values: what `String(x)` gives in Node.
+        for (input, expected) in [
+            ("0", "0"),
+            ("-0", "0"),
+            ("1.0", "1"),
+            ("1.50", "1.5"),
+            ("123456789012345", "123456789012345"),
+            ("1234567890123450000000", "1.23456789012345e+21"),
+            ("12e2", "1200"),
+            ("0.5E-3", "0.0005"),
+            ("-0.0", "0"),
+            ("100", "100"),
+            ("1e+300", "1e+300"),
+            ("-1e308", "-1e+308"),
+            ("1.79769313486231e308", "1.79769313486231e+308"),
+            ("-2.5e-300", "-2.5e-300"),
+            ("1e21", "1e+21"),
+            ("1.5e21", "1.5e+21"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"),
+            ("1.25e-7", "1.25e-7"),
+            ("-42", "-42"),
+            ("0.1", "0.1"),
+        ] {
+            assert_eq!(write(input, Style::javascript("")), expected, "{input}");
+        }
+        // Beyond 15 significant digits the f64 decides: the style is skipped, not guessed.
+        for input in [
+            "9007199254740993",
+            "0.30000000000000004",
+            "1e400",
+            "[1, 1e-400]",
+            "1.79769313486232e308",
+            "1e-310",
+        ] {
+            let parsed = Parsed::new(input.as_bytes()).expect("json");
+            assert!(parsed.write(&Style::javascript("")).is_none(), "{input}");
+            assert!(parsed.write(&Style::PYTHON).is_some(), "{input}");
+        }
+    }
+
+    #[test]
+    fn javascript_style_matches_json_stringify() {
+        // Expected values: JSON.stringify(JSON.parse(input)) and with an indent of 2, in Node.
+        let input = r#" { "b" : [1, {"x":null}], "10": true, "2": "\u00e9\ud83d\ude00\ud800\u0001\/", "b": [] , "e": {} } "#;
+        assert_eq!(
+            write(input, Style::javascript("")),
+            "{\"2\":\"é😀\\ud800\\u0001/\",\"10\":true,\"b\":[],\"e\":{}}"
+        );
+        assert_eq!(
+            write(r#"{"a":[1,{"b":2}],"c":{}}"#, Style::javascript("  ")),
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": 2\n    }\n  ],\n  \"c\": {}\n}"
+        );
+    }
+
+    #[test]
+    fn python_and_dotnet_styles() {
+        let input = r#"{"name":"Müller & Søn <x>","n":1.50}"#;
+        assert_eq!(
+            write(input, Style::PYTHON),
+            r#"{"name": "M\u00fcller & S\u00f8n <x>", "n": 1.50}"#
+        );
+        assert_eq!(
+            write(input, Style::dotnet(false)),
+            r#"{"name":"M\u00FCller \u0026 S\u00F8n \u003Cx\u003E","n":1.50}"#
+        );
+    }
+
+    #[test]
+    fn what_is_not_json_is_refused() {
+        for input in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\"}",
+            "01",
+            "1.",
+            "\"\\x\"",
+            "nul",
+            "[1] x",
+            "\"\u{1}\"",
+        ] {
+            assert!(Parsed::new(input.as_bytes()).is_none(), "{input:?}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
+        assert!(Parsed::new(deep.as_bytes()).is_none());
+        assert!(Parsed::new(&[b'"', 0xff, b'"']).is_none());
+    }
+}
