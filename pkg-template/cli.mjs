@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // npx zentitle-webhooks <command>: keys, signatures and realistic signed deliveries for
-// testing a Zentitle webhook receiver. `--help` on any command says more.
+// testing a Zentitle webhook receiver; a local endpoint for real deliveries (listen), and their
+// replay. `--help` on any command says more.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
+import { diagnosisText } from "./cli/delivery.mjs";
+import { listen as startListening } from "./cli/listen.mjs";
+import { replay as replayRecording } from "./cli/replay.mjs";
 import { WebhookVerificationError, WebhookVerifier, isKnownEventCode } from "./node.mjs";
 import { buildSignedRequest, createSender, generateTestKeyPair, signPayload, tamperBody, tamperSignature } from "./testing-node.mjs";
 
@@ -18,6 +22,8 @@ Commands:
   sign      sign a body like Zentitle: prints the N-Signature value
   verify    check a body and signature with a key: verdict, error code, exit status
   trigger   post realistic signed events to a local receiver (like \`stripe trigger\`)
+  listen    receive real deliveries: verify, print, record, forward to your app, live inbox page
+  replay    re-send recorded deliveries byte for byte to a URL
 
 Every command takes --help and --json.`,
   keygen: `Usage: zentitle-webhooks keygen [--bits 2048] [--out DIR] [--json]
@@ -32,7 +38,28 @@ from FILE or standard input, byte for byte.`,
                                [--max-age SECONDS]
 
 KEY is a file or a value: the modulus, a PEM or a JWK. Prints "valid" and the event, or the
-error code and message. Exit status: 0 valid, 1 refused, 2 usage error.`,
+error code and message; for invalid_signature, what the signature shows: "mismatch: body"
+(this key signed other bytes: the body changed, and how, when it is a usual change) or
+"mismatch: key" (another key signed it, or it is damaged). Exit status: 0 valid, 1 refused,
+2 usage error.`,
+  listen: `Usage: zentitle-webhooks listen --key KEY [--port 8787] [--host 127.0.0.1]
+                               [--forward-to URL] [--record FILE] [--max-age SECONDS] [--json]
+
+A local endpoint for real Zentitle deliveries: expose it with your own tunnel and register
+its URL in Zentitle. Every POST (any path) is a delivery: it is verified with KEY and printed
+(time, eventCode, eventId, callAttempt, verdict and error code, the answer). With
+--forward-to, the body bytes and headers (N-Signature, content type...) go on unchanged to
+your app and its answer goes back to Zentitle; without, verified deliveries get 200 and others
+401. --record appends each delivery (raw body in base64, headers, time, verdict) to FILE as a
+JSON line, for \`replay\`. The live inbox, at the URL printed (with its token), shows each
+delivery as it arrives, with its event, headers and diagnosis, and re-sends it on request.
+--json prints one JSON object per delivery. Ctrl-C stops it.`,
+  replay: `Usage: zentitle-webhooks replay FILE --to URL [--event-id ID] [--json]
+
+Re-sends the deliveries recorded in FILE (by listen --record) to URL, in order, byte for byte
+with their original headers and N-Signature: to reproduce a failure against a fixed handler.
+--event-id re-sends only that event's deliveries. Exit status: 0 if every answer was a 2xx,
+else 1.`,
   trigger: `Usage: zentitle-webhooks trigger <eventCode> --url URL --key private.pem
                                [--count N] [--attempt N] [--retry N] [--tamper body|signature]
                                [--override JSON] [--json]
@@ -67,13 +94,22 @@ const specs = {
     tamper: { type: "string" },
     override: { type: "string" },
   },
+  listen: {
+    key: { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    "forward-to": { type: "string" },
+    record: { type: "string" },
+    "max-age": { type: "string" },
+  },
+  replay: { to: { type: "string" }, "event-id": { type: "string" } },
 };
 let args;
 try {
   args = parseArgs({
     args: rest,
     options: { ...specs[command], json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    allowPositionals: command === "trigger",
+    allowPositionals: command === "trigger" || command === "replay",
   });
 } catch (error) {
   usage(`${error.message}\n\n${HELP[command]}`);
@@ -90,15 +126,35 @@ const readValue = (value) => {
   }
 };
 const need = (name) => opts[name] ?? usage(`--${name} is required.\n\n${HELP[command]}`);
-const number = (name, fallback) => {
+const number = (name, fallback, min = 1) => {
   if (opts[name] === undefined) return fallback;
   const n = Number(opts[name]);
-  if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a whole number of at least 1.`);
+  if (!Number.isInteger(n) || n < min) usage(`--${name} must be a whole number of at least ${min}.`);
   return n;
+};
+/** The key of --key (a file or a value): the text, and what the verifier takes. */
+const readKey = () => {
+  const text = readValue(need("key")).trim();
+  if (!text.startsWith("{")) return { text, key: text };
+  try {
+    return { text, key: JSON.parse(text) };
+  } catch {
+    usage("--key looks like a JWK but is not JSON.");
+  }
+};
+const url = (name) => {
+  const value = need(name);
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol === "http:" || parsed.protocol === "https:") return parsed.href;
+  } catch {
+    // reported below
+  }
+  usage(`--${name} must be an http:// or https:// URL.`);
 };
 
 try {
-  await { keygen, sign, verify, trigger }[command]();
+  await { keygen, sign, verify, trigger, listen, replay }[command]();
 } catch (error) {
   if (error instanceof WebhookVerificationError || error instanceof TypeError) {
     process.stderr.write(`error${error.code ? ` ${error.code}` : ""}: ${error.message}\n`);
@@ -127,17 +183,66 @@ function sign() {
 }
 
 function verify() {
-  const key = readValue(need("key")).trim();
+  const { key } = readKey();
   const maxAgeSeconds = opts["max-age"] === undefined ? undefined : number("max-age");
-  const verifier = new WebhookVerifier({ key: key.startsWith("{") ? JSON.parse(key) : key, maxAgeSeconds });
+  const verifier = new WebhookVerifier({ key, maxAgeSeconds });
   const result = verifier.safeVerify(readBody(), need("signature"));
   if (result.ok) {
     const known = isKnownEventCode(result.event.eventCode) ? "" : " (unknown code)";
     print(`valid: ${result.event.eventCode}${known} ${result.event.eventId}`, result);
     process.exit(0);
   }
-  print(`refused: ${result.code} (HTTP ${result.status})\n${result.message}`, result);
+  const diagnosis = diagnosisText(result);
+  print(`refused: ${result.code} (HTTP ${result.status})${diagnosis ? `\n${diagnosis}` : ""}\n${result.message}`, result);
   process.exit(1);
+}
+
+async function listen() {
+  const { key, text } = readKey();
+  const maxAgeSeconds = opts["max-age"] === undefined ? undefined : number("max-age");
+  const forwardTo = opts["forward-to"] === undefined ? undefined : url("forward-to");
+  const server = await startListening({
+    key,
+    keyText: text,
+    port: number("port", 8787, 0),
+    host: opts.host,
+    forwardTo,
+    record: opts.record,
+    json: opts.json,
+    maxAgeSeconds,
+  });
+  process.stderr.write(
+    `Listening for Zentitle deliveries on ${server.url} (any path, POST)${forwardTo ? `, forwarding to ${forwardTo}` : ""}${opts.record ? `, recording to ${opts.record}` : ""}.\n` +
+      `Live inbox: ${server.inboxUrl}\nCtrl-C to stop.\n`,
+  );
+  const stop = async () => {
+    await server.close();
+    process.stderr.write(`Stopped after ${server.deliveries} deliveries.\n`);
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function replay() {
+  const file = positionals[0] ?? usage(`The recorded file is required.\n\n${HELP.replay}`);
+  const results = await replayRecording({
+    file,
+    to: url("to"),
+    eventId: opts["event-id"],
+    report: (r) => {
+      if (!opts.json)
+        process.stdout.write(
+          `${r.status >= 200 && r.status < 300 ? "ok  " : "FAIL"} ${r.error ? `no answer: ${r.error}` : r.status} ${r.eventCode ?? "-"} ${r.eventId ?? "-"}\n`,
+        );
+    },
+  });
+  if (opts.json) print("", results);
+  if (results.length === 0) {
+    process.stderr.write(opts["event-id"] ? `No delivery of ${opts["event-id"]} in ${file}.\n` : `No delivery in ${file}.\n`);
+    process.exit(1);
+  }
+  process.exit(results.every((r) => r.status >= 200 && r.status < 300) ? 0 : 1);
 }
 
 async function trigger() {

@@ -45,6 +45,11 @@ writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n
 cpSync(join(pkg, "index.d.ts"), join(pkg, "index.d.cts"));
 writeFileSync(join(pkg, "testing.d.cts"), readFileSync(join(pkg, "testing.d.ts"), "utf8").replace('from "./index.js"', 'from "./index.cjs"'));
 cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
+// The www page, which `zentitle-webhooks listen` serves as its inbox, with the sample key pair
+// its samples are signed with (a throwaway test key, public in this repository).
+cpSync(join(root, "www"), join(pkg, "www"), { recursive: true });
+mkdirSync(join(pkg, "www/keys"));
+for (const file of ["demo.modulus.txt", "demo.key.pem"]) cpSync(join(root, "examples/keys", file), join(pkg, "www/keys", file));
 
 // CommonJS for `require`: the Node entries bundled. import.meta.url is replaced by the file's
 // own URL so the .wasm is found beside it. Both bundles require one lib/errors.cjs, so that the

@@ -1,7 +1,11 @@
-// The page: verify a delivery (key, raw body, N-Signature), sign bodies, browse samples of
-// every event code. Plain modules, no bundler: the import map points at the built package.
+// The page: verify a delivery (key, raw body, N-Signature, or a whole raw HTTP request), sign
+// bodies, browse samples of every event code; served by `zentitle-webhooks listen`, the live
+// inbox of real deliveries too. Plain modules, no bundler: the import map points at the package.
 import { EVENT_CODES, WebhookVerifier, init, isKnownEventCode } from "zentitle-webhooks";
 import { createTestEvent, generateTestKeyPair, init as initTestKit, signPayload, tamperBody, tamperSignature } from "zentitle-webhooks/testing";
+
+import { startInbox } from "./inbox.js";
+import { parseRawRequest } from "./raw-request.js";
 
 const $ = (id) => document.getElementById(id);
 // Every documented code (the package's own list), the UI's test event and an unknown code.
@@ -44,8 +48,36 @@ async function main() {
   for (const button of document.querySelectorAll("button.copy")) {
     button.addEventListener("click", () => navigator.clipboard?.writeText($(button.dataset.copy).value));
   }
-  $("status").textContent = "Ready. Pick a sample, or paste a delivery, then Verify.";
+  $("verify-raw").addEventListener("click", verifyRawRequest);
+  const listenKey = await startInbox({ table, diagnosis, open: openInVerifier });
+  if (listenKey !== undefined) {
+    $("key").value = listenKey;
+    $("status").textContent = "Listening: deliveries appear in the inbox as they arrive. The key panel holds the key listen verifies with.";
+  } else {
+    $("status").textContent = "Ready. Pick a sample, or paste a delivery, then Verify.";
+  }
   document.body.dataset.ready = "true";
+}
+
+/** Puts a delivery into the verifier's panels and verifies it. */
+function openInVerifier(body, signature) {
+  $("body").value = body;
+  $("signature").value = signature;
+  verify();
+  $("verdict").scrollIntoView({ block: "center" });
+}
+
+function verifyRawRequest() {
+  const { headers, body } = parseRawRequest($("raw-request").value);
+  const signature = headers.get("n-signature");
+  $("body").value = body;
+  $("signature").value = signature ?? "";
+  if (signature === undefined) {
+    $("event").replaceChildren();
+    show("Refused: missing_signature", "refused", `No N-Signature header among the ${headers.size} headers pasted.`);
+    return;
+  }
+  verify();
 }
 
 function loadSample() {
@@ -91,6 +123,7 @@ function verify() {
   verifier.free();
   if (!result.ok) {
     show(`Refused: ${result.code} (HTTP ${result.status})`, "refused", result.message);
+    if (result.mismatch) $("event").append(diagnosis(result));
     return;
   }
   const { event } = result;
@@ -107,6 +140,28 @@ function verify() {
   const payload = event.payload && typeof event.payload === "object" ? Object.entries(event.payload) : [["(payload)", JSON.stringify(event.payload ?? null)]];
   $("event").append(table("Payload", payload.length ? payload : [["(empty)", "{}"]]));
 }
+
+/** What a refusal's signature shows, and the hint; or "Verified". */
+function diagnosis(verdict) {
+  const box = document.createElement("div");
+  box.className = `diagnosis ${verdict.ok ? "ok" : "refused"}`;
+  box.dataset.testid = "diagnosis";
+  const rows = verdict.ok
+    ? [["verdict", "verified"]]
+    : [
+        ["verdict", `refused: ${verdict.code} (HTTP ${verdict.status})`],
+        ...(verdict.mismatch ? [["mismatch", MISMATCH[verdict.mismatch] ?? verdict.mismatch]] : []),
+        ...(verdict.bodyChange ? [["body change", verdict.bodyChange]] : []),
+        ["what to do", verdict.hint ?? verdict.message],
+      ];
+  box.append(table("Diagnosis", rows));
+  return box;
+}
+
+const MISMATCH = {
+  body: "body: this key signed other bytes (the body changed on the way)",
+  key: "key: this key did not make the signature (another account or environment, or a damaged signature)",
+};
 
 function table(title, rows) {
   const wrap = document.createElement("div");

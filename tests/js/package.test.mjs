@@ -19,6 +19,9 @@ test("npm pack holds exactly the package's files", () => {
     "api.mjs",
     "browser.mjs",
     "cli.mjs",
+    "cli/delivery.mjs",
+    "cli/listen.mjs",
+    "cli/replay.mjs",
     "edge.mjs",
     "index.d.cts",
     "index.d.ts",
@@ -60,6 +63,13 @@ test("npm pack holds exactly the package's files", () => {
     "wasm/zentitle_webhooks.wasm",
     "wasm/zentitle_webhooks_testing.wasm",
     "workerd.mjs",
+    "www/app.js",
+    "www/inbox.js",
+    "www/index.html",
+    "www/keys/demo.key.pem",
+    "www/keys/demo.modulus.txt",
+    "www/raw-request.js",
+    "www/style.css",
   ]);
   assert.ok(packed.size <= budget.packed_tarball_bytes, `tarball ${packed.size} B > budget ${budget.packed_tarball_bytes} B`);
 });

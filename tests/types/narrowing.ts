@@ -6,7 +6,9 @@ import {
   WebhookVerifier,
   isKnownEventCode,
   parseEvent,
+  type BodyChange,
   type KnownEventCode,
+  type SignatureMismatch,
   type SeatPayload,
   type VerifyResult,
   type ZentitleEvent,
@@ -79,6 +81,11 @@ if (result.ok) {
   // @ts-expect-error no event on a failure
   void result.event;
   void status;
+  const side: "body" | "key" | undefined = result.mismatch;
+  const change: BodyChange | undefined = result.bodyChange;
+  // @ts-expect-error the changes are a closed set
+  const unknownChange: typeof result.bodyChange = "gzip";
+  void [side, change, unknownChange];
 }
 
 try {
@@ -86,7 +93,8 @@ try {
 } catch (error) {
   if (error instanceof WebhookVerificationError) {
     const code: "invalid_json" | "invalid_event" | (string & {}) = error.code;
-    void code;
+    const mismatch: SignatureMismatch | undefined = error.mismatch;
+    void [code, mismatch];
   }
 }
 

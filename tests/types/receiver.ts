@@ -27,7 +27,7 @@ receiver.onAny((event, info) => {
   return [event.eventId, typed, mismatch];
 });
 
-receiver.onError((_error, info) => info.code);
+receiver.onError((_error, info) => [info.code, info.mismatch satisfies "body" | "key" | undefined, info.bodyChange]);
 
 export async function handle(request: Request): Promise<Response> {
   const result: ReceiveResult = await receiver.receive({ body: await request.text(), headers: request.headers });

@@ -76,6 +76,28 @@ describe("www page", () => {
     await page.screenshot({ path: `${artifacts}www-signed.png`, fullPage: true });
   });
 
+  test("a pasted raw HTTP request is split and verified; a changed body gets its diagnosis", async () => {
+    await page.click("[data-testid=sample-key]");
+    await page.selectOption("[data-testid=sample]", "entitlement.created");
+    const body = await page.inputValue("[data-testid=body]");
+    const signature = await page.inputValue("[data-testid=signature]");
+    const raw = (b) =>
+      `POST /webhooks/zentitle HTTP/1.1\r\nHost: example.ngrok.app\r\nContent-Type: application/json; charset=utf-8\r\nn-signature: ${signature}\r\n\r\n${b}`;
+    await page.fill("[data-testid=raw-request]", raw(body));
+    await page.click("[data-testid=verify-raw]");
+    assert.match(await verdict(), /^Valid: entitlement\.created/);
+    await page.fill("[data-testid=raw-request]", raw(JSON.stringify(JSON.parse(body))));
+    await page.click("[data-testid=verify-raw]");
+    assert.match(await verdict(), /Refused: invalid_signature/);
+    const diagnosis = await page.textContent("[data-testid=diagnosis]");
+    assert.match(diagnosis, /mismatch\s*body/);
+    assert.match(diagnosis, /body change\s*reserialized_json/);
+    await page.screenshot({ path: `${artifacts}www-raw-request.png`, fullPage: true });
+    await page.fill("[data-testid=raw-request]", `POST / HTTP/1.1\nContent-Type: application/json\n\n${body}`);
+    await page.click("[data-testid=verify-raw]");
+    assert.match(await verdict(), /missing_signature/);
+  });
+
   test("a bad key and a base64url signature get their codes", async () => {
     await page.click("[data-testid=sample-key]");
     await page.selectOption("[data-testid=sample]", "customer.updated");
