@@ -42,6 +42,7 @@ mod error;
 mod event;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod generated;
+mod json;
 mod key;
 mod montgomery;
 mod signature;

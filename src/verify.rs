@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnose::{find_body_change, Mismatch, BODY_HINT, KEYS_HINT, KEY_HINT};
 use crate::error::{Error, ErrorCode};
-use crate::event::{parse_event, Event};
+use crate::event::{check_event, parse_event, Checked, Event};
 use crate::key::PublicKey;
 use crate::signature::decode_signature;
 
@@ -191,6 +191,27 @@ impl Verifier {
             check_age(event.event_date_unix_ms, now_unix_ms, max_age)?;
         }
         Ok(Verified { event, key_id })
+    }
+}
+
+impl Verifier {
+    /// [`verify_with_max_age`](Self::verify_with_max_age) without building the [`Event`]: the
+    /// signature, then the checks of [`parse_event`] over the bytes, then the replay window.
+    /// The WebAssembly boundary's path (the engine's `JSON.parse` builds the value).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn check(
+        &self,
+        body: &[u8],
+        signature: &str,
+        now_unix_ms: i64,
+        max_age_seconds: Option<u64>,
+    ) -> Result<(Option<&str>, Checked), Error> {
+        let key_id = self.verify_signature(body, signature)?;
+        let checked = check_event(body)?;
+        if let Some(max_age) = max_age_seconds {
+            check_age(checked.event_date_unix_ms, now_unix_ms, max_age)?;
+        }
+        Ok((key_id, checked))
     }
 }
 

@@ -26,7 +26,7 @@ mod testing;
 use std::cell::RefCell;
 
 use crate::error::{Error, ErrorCode};
-use crate::event::parse_event;
+use crate::event::check_event;
 use crate::key::{KeyOptions, PublicKey};
 use crate::verify::Verifier;
 
@@ -132,10 +132,7 @@ pub extern "C" fn zw_verifier_new(max_age_seconds: f64, max_body_bytes: f64) -> 
     let Ok(keys) = keys else {
         return result(Err(busy()));
     };
-    let entries = keys
-        .into_iter()
-        .enumerate()
-        .map(|(i, k)| (i.to_string(), k));
+    let entries = keys.into_iter().enumerate().map(|(i, k)| (decimal(i), k));
     let verifier = match Verifier::with_keys(entries) {
         Ok(v) => v
             .with_max_age_seconds(seconds(max_age_seconds))
@@ -205,9 +202,9 @@ pub extern "C" fn zw_verify(
             } else {
                 seconds(max_age_seconds)
             };
-            let verified = verifier.verify_with_max_age(body, signature, now_ms as i64, max_age)?;
-            set_output(verified.event.event_id.as_bytes());
-            Ok(key_index(verified.key_id))
+            let (key_id, checked) = verifier.check(body, signature, now_ms as i64, max_age)?;
+            set_output(checked.event_id.as_bytes());
+            Ok(key_index(key_id))
         })
     }))
 }
@@ -219,7 +216,7 @@ pub extern "C" fn zw_parse_event(len: u32) -> i32 {
         let body = input
             .get(..len as usize)
             .ok_or(ErrorCode::InvalidArgument)?;
-        parse_event(body)?;
+        check_event(body)?;
         Ok(0)
     }))
 }
@@ -278,6 +275,19 @@ fn split(input: &[u8], sig_len: u32, body_len: u32) -> Result<(&str, &[u8]), Err
     // Header values are Latin-1 at most; anything the caller could not encode is malformed.
     let signature = core::str::from_utf8(signature).map_err(|_| ErrorCode::MalformedSignature)?;
     Ok((signature, body))
+}
+
+/// `n` in decimal, without the formatting machinery (which the module does not carry).
+fn decimal(mut n: usize) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 fn key_index(key_id: Option<&str>) -> i32 {

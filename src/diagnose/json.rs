@@ -458,27 +458,60 @@ fn js_number(literal: &str) -> Option<String> {
     let n = exponent + int.len() as i64 - leading as i64;
     // Normal doubles only: below 1e-307 subnormals keep fewer digits; above the largest
     // double (1.7976931348623157e308) a literal overflows to Infinity.
-    if !(-306..=309).contains(&n)
-        || n == 309 && format!("{digits:0<15}").as_str() > "179769313486231"
-    {
+    if !(-306..=309).contains(&n) || n == 309 && !below_max(digits) {
         return None;
     }
     let k = digits.len() as i64;
-    let body = if k <= n && n <= 21 {
-        format!("{digits}{}", "0".repeat((n - k) as usize))
+    let mut out = String::with_capacity(digits.len() + 8);
+    if negative {
+        out.push('-');
+    }
+    let zeros = |out: &mut String, count: i64| (0..count).for_each(|_| out.push('0'));
+    if k <= n && n <= 21 {
+        out.push_str(digits);
+        zeros(&mut out, n - k);
     } else if 0 < n && n <= 21 {
         let (int, frac) = digits.split_at(n as usize);
-        format!("{int}.{frac}")
+        out.extend([int, ".", frac]);
     } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
+        out.push_str("0.");
+        zeros(&mut out, -n);
+        out.push_str(digits);
     } else {
-        let e = n - 1;
-        let sign = if e < 0 { '-' } else { '+' };
         let (first, rest) = digits.split_at(1);
-        let point = if rest.is_empty() { "" } else { "." };
-        format!("{first}{point}{rest}e{sign}{}", e.unsigned_abs())
-    };
-    Some(if negative { format!("-{body}") } else { body })
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.extend([".", rest]);
+        }
+        let e = n - 1;
+        out.push_str(if e < 0 { "e-" } else { "e+" });
+        push_decimal(&mut out, e.unsigned_abs());
+    }
+    Some(out)
+}
+
+/// Whether `0.digits × 10^309` (at most 15 digits) is below the largest `f64`.
+fn below_max(digits: &str) -> bool {
+    let mut padded = [b'0'; 15];
+    for (slot, d) in padded.iter_mut().zip(digits.bytes()) {
+        *slot = d;
+    }
+    &padded <= b"179769313486231"
+}
+
+/// `n` in decimal, without the formatting machinery.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[at..].iter().map(|&b| char::from(b)));
 }
 
 #[cfg(test)]

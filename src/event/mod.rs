@@ -7,6 +7,7 @@
 
 mod code;
 mod payload;
+mod scan;
 mod timestamp;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod typescript;
@@ -17,6 +18,7 @@ pub use code::{EventCode, PayloadFamily};
 pub use payload::{CustomerPayload, EntitlementPayload, SeatPayload};
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) use payload::{FieldKind, FieldSpec};
+pub(crate) use scan::{check_event, Checked};
 pub use timestamp::parse_utc_millis;
 
 use crate::error::{Error, ErrorCode};
@@ -76,10 +78,7 @@ pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
     }
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         if e.is_eof() && body.iter().all(u8::is_ascii_whitespace) {
-            Error::with_hint(
-                ErrorCode::InvalidJson,
-                "The body is empty: was it read (consumed) before it was verified?",
-            )
+            Error::with_hint(ErrorCode::InvalidJson, EMPTY_HINT)
         } else {
             Error::new(ErrorCode::InvalidJson)
         }
@@ -125,6 +124,8 @@ pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
         extra: map,
     })
 }
+
+const EMPTY_HINT: &str = "The body is empty: was it read (consumed) before it was verified?";
 
 const BOM_HINT: &str = "The body starts with a byte-order mark (BOM), which Zentitle does not send: something between Zentitle and this handler added it.";
 

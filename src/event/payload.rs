@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use super::timestamp::parse_utc_millis;
 use crate::error::{Error, ErrorCode};
 
-/// The JSON type of a payload field (for the generated TypeScript declarations).
-#[cfg(all(test, not(target_arch = "wasm32")))]
+/// The JSON type of a payload field (for the checks of the body scanner and the generated
+/// TypeScript declarations).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FieldKind {
     /// A string (ids, names).
@@ -29,6 +29,32 @@ pub(crate) struct FieldSpec {
     pub(crate) kind: FieldKind,
     pub(crate) required: bool,
     pub(crate) doc: &'static str,
+}
+
+/// One payload field as the body scanner checks it, with the hints of its two failures (the
+/// same texts as [`take_field!`]'s, from the same pieces).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FieldCheck {
+    pub(crate) name: &'static str,
+    pub(crate) kind: FieldKind,
+    pub(crate) required: bool,
+    pub(crate) missing: &'static str,
+    pub(crate) wrong_type: &'static str,
+}
+
+macro_rules! type_hint {
+    ($json:literal, Str) => {
+        concat!("payload.", $json, " must be a string.")
+    };
+    ($json:literal, Time) => {
+        concat!("payload.", $json, " must be an RFC 3339 UTC timestamp.")
+    };
+    ($json:literal, Bool) => {
+        concat!("payload.", $json, " must be true or false.")
+    };
+    ($json:literal, Num) => {
+        concat!("payload.", $json, " must be a number.")
+    };
 }
 
 macro_rules! field_type {
@@ -89,7 +115,6 @@ macro_rules! take_field {
     };
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
 macro_rules! is_required {
     (required) => {
         true
@@ -115,6 +140,17 @@ macro_rules! payload {
             #[cfg(all(test, not(target_arch = "wasm32")))]
             pub(crate) const FIELDS: &'static [FieldSpec] = &[
                 $(FieldSpec { name: $json, kind: FieldKind::$kind, required: is_required!($req), doc: $fdoc },)*
+            ];
+
+            /// The fields as the body scanner checks them.
+            pub(crate) const CHECKS: &'static [FieldCheck] = &[
+                $(FieldCheck {
+                    name: $json,
+                    kind: FieldKind::$kind,
+                    required: is_required!($req),
+                    missing: concat!("payload.", $json, " is missing."),
+                    wrong_type: type_hint!($json, $kind),
+                },)*
             ];
 
             pub(crate) fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {

@@ -4,16 +4,8 @@
 //! Members other than `kty`, `n` and `e` are ignored; private members (`d`, `p`, ...) are
 //! never read, so a private JWK is used as its public half.
 
-use serde::Deserialize;
-
 use crate::error::{Error, ErrorCode};
-
-#[derive(Deserialize)]
-struct Jwk {
-    kty: Option<String>,
-    n: Option<String>,
-    e: Option<String>,
-}
+use crate::json::{Kind, Scan};
 
 /// The base64url `n` and `e` members of an RSA JWK.
 pub(crate) struct JwkMembers {
@@ -23,13 +15,33 @@ pub(crate) struct JwkMembers {
 
 /// Reads a JWK given as JSON text.
 pub(crate) fn parse(text: &str) -> Result<JwkMembers, Error> {
-    let jwk: Jwk = serde_json::from_str(text).map_err(|_| {
+    let not_a_jwk = || {
         Error::with_hint(
             ErrorCode::InvalidKey,
             "The key looks like JSON but is not a JWK object: expected {\"kty\":\"RSA\",\"n\":\"...\",\"e\":\"AQAB\"}.",
         )
-    })?;
-    match (jwk.kty.as_deref(), jwk.n, jwk.e) {
+    };
+    // `kty`, `n` and `e`: each a string or null, at most once; other members are not read.
+    const NAMES: [&str; 3] = ["kty", "n", "e"];
+    let mut members = [None; 3];
+    let mut repeated_or_not_text = false;
+    let mut scan = Scan::new(text.as_bytes());
+    let root = scan
+        .value_with(&mut |key, scan| {
+            let item = scan.value()?;
+            if let Some(i) = NAMES.iter().position(|n| key.is(n)) {
+                repeated_or_not_text |=
+                    members[i].is_some() || !matches!(item.kind, Kind::String | Kind::Null);
+                members[i] = Some(item);
+            }
+            Ok(item)
+        })
+        .map_err(|()| not_a_jwk())?;
+    if !scan.at_end() || root.kind != Kind::Object || repeated_or_not_text {
+        return Err(not_a_jwk());
+    }
+    let [kty, n, e] = members.map(|m| m.filter(|i| i.kind == Kind::String).map(|i| scan.text(i)));
+    match (kty.as_deref(), n, e) {
         (Some("RSA"), Some(n), Some(e)) => Ok(JwkMembers { n, e }),
         (Some("RSA"), _, _) => Err(Error::with_hint(
             ErrorCode::InvalidKey,

@@ -1,0 +1,159 @@
+//! The checks of [`parse_event`](super::parse_event) in one pass over the bytes, building no
+//! JSON tree: the WebAssembly module validates a verified body with it, and the engine's own
+//! `JSON.parse` then builds the value, once. (`parse_event`, natively, builds the typed
+//! [`Event`](super::Event) with serde_json; a differential test holds the two to the same
+//! verdict, code and hint for every body.)
+//!
+//! JSON as serde_json reads it (see [`crate::json`]); a repeated member counts with its last
+//! value.
+
+use super::code::{EventCode, PayloadFamily};
+use super::payload::{CustomerPayload, EntitlementPayload, FieldCheck, FieldKind, SeatPayload};
+use super::timestamp::parse_utc_millis;
+use super::{invalid, BOM_HINT, EMPTY_HINT};
+use crate::error::{Error, ErrorCode};
+use crate::json::{Item, Kind, Scan};
+
+/// What the WebAssembly boundary needs of a valid event.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Checked {
+    pub(crate) event_id: String,
+    pub(crate) event_date_unix_ms: i64,
+}
+
+/// Validates an event body as [`parse_event`](super::parse_event) does, with its errors.
+pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
+    if body.starts_with(b"\xef\xbb\xbf") {
+        return Err(Error::with_hint(ErrorCode::InvalidJson, BOM_HINT));
+    }
+    if body
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        return Err(Error::with_hint(ErrorCode::InvalidJson, EMPTY_HINT));
+    }
+    let json = ErrorCode::InvalidJson;
+    let text = core::str::from_utf8(body).map_err(|_| json)?;
+    let mut scan = Scan::new(text.as_bytes());
+    let mut envelope = [None; 6];
+    const NAMES: [&str; 6] = [
+        "eventId",
+        "eventDate",
+        "eventCode",
+        "resourceId",
+        "callAttempt",
+        "payload",
+    ];
+    // The payload's fields for each family with checks, found in the same pass (the event
+    // code may come after the payload): the last value of each.
+    let families = [
+        CustomerPayload::CHECKS,
+        EntitlementPayload::CHECKS,
+        SeatPayload::CHECKS,
+    ];
+    let mut fields = [[None; MAX_FIELDS]; 3];
+    let root = scan.value_with(&mut |key, scan| {
+        let Some(i) = NAMES.iter().position(|n| key.is(n)) else {
+            return scan.value();
+        };
+        let item = if i == 5 {
+            fields = [[None; MAX_FIELDS]; 3]; // a repeated payload: the last one counts
+            scan.value_with(&mut |key, scan| {
+                let item = scan.value()?;
+                for (checks, found) in families.iter().zip(fields.iter_mut()) {
+                    if let Some(f) = checks.iter().position(|c| key.is(c.name)) {
+                        found[f] = Some(item);
+                    }
+                }
+                Ok(item)
+            })?
+        } else {
+            scan.value()?
+        };
+        envelope[i] = Some(item);
+        Ok(item)
+    })?;
+    if !scan.at_end() {
+        return Err(json.into());
+    }
+    if root.kind != Kind::Object {
+        return Err(invalid("The body is JSON but not an object."));
+    }
+    let [id, date, code, resource, attempt, payload] = envelope;
+    let string = |item: Option<Item>, hint| match item {
+        Some(item) if item.kind == Kind::String => Ok(scan.text(item)),
+        _ => Err(invalid(hint)),
+    };
+    let event_id = string(id, "eventId must be a string.")?;
+    let event_date = string(date, "eventDate must be a string.")?;
+    let event_date_unix_ms = parse_utc_millis(&event_date).ok_or(invalid(
+        "eventDate must be an RFC 3339 UTC timestamp, such as 2025-06-06T11:39:22.739326Z.",
+    ))?;
+    let event_code = string(code, "eventCode must be a string.")?;
+    string(resource, "resourceId must be a string.")?;
+    let call_attempt = attempt
+        .filter(|item| item.kind == Kind::Number)
+        .map(|item| &text[item.span()])
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|&n| n >= 1);
+    if call_attempt.is_none() {
+        return Err(invalid("callAttempt must be a whole number from 1."));
+    }
+    let family = match EventCode::from_code(&event_code).map(EventCode::family) {
+        Some(PayloadFamily::Customer) => Some(0),
+        Some(PayloadFamily::Entitlement | PayloadFamily::Maintenance) => Some(1),
+        Some(PayloadFamily::Seat) => Some(2),
+        _ => None,
+    };
+    if let Some(f) = family {
+        check_payload(&scan, payload, families[f], &fields[f])?;
+    }
+    Ok(Checked {
+        event_id,
+        event_date_unix_ms,
+    })
+}
+
+/// The most fields a payload declares.
+const MAX_FIELDS: usize = 12;
+const _: () = assert!(
+    CustomerPayload::CHECKS.len() <= MAX_FIELDS
+        && EntitlementPayload::CHECKS.len() <= MAX_FIELDS
+        && SeatPayload::CHECKS.len() <= MAX_FIELDS
+);
+
+/// The payload's fields against their checks, in declaration order.
+fn check_payload(
+    scan: &Scan<'_>,
+    payload: Option<Item>,
+    checks: &[FieldCheck],
+    found: &[Option<Item>; MAX_FIELDS],
+) -> Result<(), Error> {
+    if !matches!(payload, Some(p) if p.kind == Kind::Object) {
+        return Err(invalid("payload must be an object for this event code."));
+    }
+    for (check, item) in checks.iter().zip(found) {
+        let Some(item) = item.filter(|i| i.kind != Kind::Null) else {
+            if check.required {
+                return Err(invalid(check.missing));
+            }
+            continue;
+        };
+        let fits = match check.kind {
+            FieldKind::Str => item.kind == Kind::String,
+            FieldKind::Time => {
+                item.kind == Kind::String && parse_utc_millis(&scan.text(item)).is_some()
+            }
+            FieldKind::Bool => item.kind == Kind::Bool,
+            FieldKind::Num => item.kind == Kind::Number,
+        };
+        if !fits {
+            return Err(invalid(check.wrong_type));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
