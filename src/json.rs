@@ -7,6 +7,8 @@
 //! nested arrays and objects, numbers within the range of an `f64` (those that underflow read
 //! as 0). `event::scan`'s differential test holds it to serde_json.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, ErrorCode};
 
 /// serde_json's nesting limit: the 128th nested array or object is refused.
@@ -73,7 +75,8 @@ impl From<()> for Error {
 }
 
 impl<'a> Scan<'a> {
-    /// A scanner at the start of `b` (valid UTF-8).
+    /// A scanner at the start of `b` (any bytes: strings are checked to be UTF-8, and no other
+    /// place of JSON text admits a byte above 0x7F).
     pub(crate) fn new(b: &'a [u8]) -> Self {
         Scan { b, at: 0, depth: 0 }
     }
@@ -97,12 +100,12 @@ impl<'a> Scan<'a> {
     }
 
     /// The string `item` holds, escapes decoded.
-    pub(crate) fn text(&self, item: Item) -> String {
+    pub(crate) fn text(&self, item: Item) -> Cow<'a, str> {
         let raw = core::str::from_utf8(&self.b[item.start..item.end]).unwrap_or("");
         if item.escaped {
-            decode(raw)
+            Cow::Owned(decode(raw))
         } else {
-            raw.to_owned()
+            Cow::Borrowed(raw)
         }
     }
 
@@ -266,6 +269,11 @@ impl<'a> Scan<'a> {
             match *self.b.get(self.at).ok_or(())? {
                 b'"' => {
                     let end = self.at;
+                    // The only place bytes above 0x7F may be: they must be UTF-8.
+                    let content = &self.b[start..end];
+                    if !content.is_ascii() && core::str::from_utf8(content).is_err() {
+                        return Err(());
+                    }
                     self.at += 1;
                     return Ok(Item {
                         kind: Kind::String,

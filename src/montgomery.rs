@@ -90,19 +90,21 @@ impl Modulus {
         self.mul(&s, &self.r2, &mut s_mont, &mut scratch);
         let mut acc = s_mont.clone();
         let mut tmp = vec![0u64; len];
+        let mut wide = vec![0u64; 2 * len];
         let top = 31 - e.leading_zeros();
         for bit in (0..top).rev() {
-            self.mul(&acc, &acc, &mut tmp, &mut scratch);
+            self.sqr(&acc, &mut tmp, &mut wide);
             core::mem::swap(&mut acc, &mut tmp);
             if (e >> bit) & 1 == 1 {
                 self.mul(&acc, &s_mont, &mut tmp, &mut scratch);
                 core::mem::swap(&mut acc, &mut tmp);
             }
         }
-        // Out of Montgomery form (multiply by 1), then the one final reduction below n.
-        let mut one = vec![0u64; len];
-        one[0] = 1;
-        self.mul(&acc, &one, &mut tmp, &mut scratch);
+        // Out of Montgomery form (a reduction alone: the product by 1 it stands for has no
+        // limb products), then the one final reduction below n.
+        wide.fill(0);
+        wide[..len].copy_from_slice(&acc);
+        self.redc(&mut wide, &mut tmp);
         if !less_than(&tmp, &self.n) {
             sub_in_place(&mut tmp, &self.n, self.mask);
         }
@@ -144,6 +146,55 @@ impl Modulus {
         }
     }
 
+    /// `out = a * a * R^-1 mod n`, as [`mul`](Self::mul)`(a, a)` gives it (up to one multiple
+    /// of `n`, for `a < 2n`), with about three quarters of its limb products: the square is
+    /// computed whole first, each cross product `a_i * a_j` (i < j) once and doubled, then
+    /// reduced (the "separated operand scanning" form). `wide` is a buffer of `2 * limbs`.
+    ///
+    /// No column overflows: column `c` of the square is the same sum as in a product, at most
+    /// `limbs` products below `2^(2w)`; the reduction adds at most `limbs` more `m_j * n_k`, and
+    /// a carry below `2^(64-w)`. With `w >= 21` that stays below `(limbs + 1) * 2^(2w+1)`, the
+    /// bound the width was chosen for (widths are 26 to 28 up to 16384 bits).
+    fn sqr(&self, a: &[u64], out: &mut [u64], wide: &mut [u64]) {
+        let len = self.n.len();
+        let a = &a[..len];
+        let t = &mut wide[..2 * len];
+        t.fill(0);
+        for (i, &ai) in a.iter().enumerate() {
+            for (tk, &aj) in t[2 * i + 1..i + len].iter_mut().zip(&a[i + 1..]) {
+                *tk += ai * aj;
+            }
+        }
+        for tk in t.iter_mut() {
+            *tk <<= 1;
+        }
+        for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+            pair[0] += ai * ai;
+        }
+        self.redc(t, out);
+    }
+
+    /// `out = t * R^-1 mod n`, up to one multiple of `n`, for `t` of `2 * limbs` unnormalised
+    /// columns below `2 * n * R` (Montgomery's reduction): each low column in turn is made
+    /// divisible by `2^w` with a multiple of `n` and drops out, its carry going up.
+    fn redc(&self, t: &mut [u64], out: &mut [u64]) {
+        let (n, w, mask, len) = (&self.n[..], self.width, self.mask, self.n.len());
+        for i in 0..len {
+            let m = (t[i] & mask).wrapping_mul(self.n0inv) & mask;
+            for (tk, &nk) in t[i..i + len].iter_mut().zip(n) {
+                *tk += m * nk;
+            }
+            t[i + 1] += t[i] >> w;
+        }
+        let mut carry = 0u64;
+        for (o, &tk) in out[..len].iter_mut().zip(&t[len..2 * len]) {
+            let v = tk + carry;
+            *o = v & mask;
+            carry = v >> w;
+        }
+        debug_assert_eq!(carry, 0, "a value below 2nR leaves no carry out of R");
+    }
+
     /// `R^2 mod n`: `R mod n` by doubling from the top bit of `n`, then `2^(w*limbs) * R` by
     /// square-and-double in Montgomery form (about a dozen multiplications).
     fn r_squared(&self, bits: usize) -> Vec<u64> {
@@ -157,9 +208,9 @@ impl Modulus {
         self.double_mod(&mut x);
         let e = (w * len) as u64;
         let mut tmp = vec![0u64; len];
-        let mut scratch = vec![0u64; len];
+        let mut wide = vec![0u64; 2 * len];
         for bit in (0..63 - e.leading_zeros()).rev() {
-            self.mul(&x, &x, &mut tmp, &mut scratch);
+            self.sqr(&x, &mut tmp, &mut wide);
             core::mem::swap(&mut x, &mut tmp);
             self.reduce(&mut x);
             if (e >> bit) & 1 == 1 {
@@ -277,6 +328,56 @@ mod tests {
                     (1 << w) - 1,
                     "w={w} x={x}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn squaring_equals_multiplying_by_itself_up_to_the_largest_input() {
+        let mut rng = XorShift(11);
+        for bits in [
+            64usize, 512, 2048, 2049, 3554, 3555, 4096, 8192, 13796, 16384,
+        ] {
+            let mut n = rng.bytes(bits.div_ceil(8));
+            n[0] = n[0] & (0xff >> (n.len() * 8 - bits)) | (0x80 >> (n.len() * 8 - bits));
+            *n.last_mut().expect("bytes") |= 1;
+            let m = Modulus::from_be_bytes(&n).expect("odd modulus");
+            let len = m.n.len();
+            // 2n - 1, the largest input, and random values below n.
+            let mut largest = m.n.clone();
+            for limb in &mut largest {
+                *limb <<= 1;
+            }
+            let mut carry = 0;
+            for limb in &mut largest {
+                let v = *limb + carry;
+                *limb = v & m.mask;
+                carry = v >> m.width;
+            }
+            sub_in_place(
+                &mut largest,
+                &{
+                    let mut one = vec![0; len];
+                    one[0] = 1;
+                    one
+                },
+                m.mask,
+            );
+            let randoms = (0..20).map(|_| {
+                let mut x = limbs_from_be(&rng.bytes(n.len()), m.width, len);
+                while !less_than(&x, &m.n) {
+                    let top = x.iter().rposition(|&l| l != 0).expect("nonzero");
+                    x[top] >>= 1;
+                }
+                x
+            });
+            for a in core::iter::once(largest).chain(randoms) {
+                let (mut by_sqr, mut by_mul) = (vec![0; len], vec![0; len]);
+                m.sqr(&a, &mut by_sqr, &mut vec![0; 2 * len]);
+                m.mul(&a, &a, &mut by_mul, &mut vec![0; len]);
+                m.reduce(&mut by_sqr);
+                m.reduce(&mut by_mul);
+                assert_eq!(by_sqr, by_mul, "{bits} bits");
             }
         }
     }

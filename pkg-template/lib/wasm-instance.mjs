@@ -83,11 +83,21 @@ export class WasmInstance {
     return new Uint8Array(exports.memory.buffer, ptr, len).slice();
   }
 
-  /** The output buffer as text. */
+  /** The output buffer as text. (A short ASCII output, such as an eventId, is read directly:
+   * a call into TextDecoder costs more than the loop.) */
   outputText(exports) {
     const ptr = exports.zw_output_ptr();
     const len = exports.zw_output_len();
-    return text(new Uint8Array(exports.memory.buffer, ptr, len));
+    const bytes = new Uint8Array(exports.memory.buffer, ptr, len);
+    if (len <= 64) {
+      let out = "";
+      for (let i = 0; i < len; i++) {
+        if (bytes[i] >= 0x80) return text(bytes);
+        out += String.fromCharCode(bytes[i]);
+      }
+      return out;
+    }
+    return text(bytes);
   }
 
   /** The `WebhookVerificationError` of a negative result, with the hint and the diagnosis

@@ -33,8 +33,7 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
         return Err(Error::with_hint(ErrorCode::InvalidJson, EMPTY_HINT));
     }
     let json = ErrorCode::InvalidJson;
-    let text = core::str::from_utf8(body).map_err(|_| json)?;
-    let mut scan = Scan::new(text.as_bytes());
+    let mut scan = Scan::new(body);
     let mut envelope = [None; 6];
     const NAMES: [&str; 6] = [
         "eventId",
@@ -93,9 +92,9 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     string(resource, "resourceId must be a string.")?;
     let call_attempt = attempt
         .filter(|item| item.kind == Kind::Number)
-        .map(|item| &text[item.span()])
-        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|n| n.parse::<u32>().ok())
+        .map(|item| &body[item.span()])
+        .filter(|n| n.iter().all(u8::is_ascii_digit))
+        .and_then(|n| core::str::from_utf8(n).ok()?.parse::<u32>().ok())
         .filter(|&n| n >= 1);
     if call_attempt.is_none() {
         return Err(invalid("callAttempt must be a whole number from 1."));
@@ -110,7 +109,7 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
         check_payload(&scan, payload, families[f], &fields[f])?;
     }
     Ok(Checked {
-        event_id,
+        event_id: event_id.into_owned(),
         event_date_unix_ms,
     })
 }

@@ -42,7 +42,10 @@ pub(crate) fn parse(text: &str) -> Result<JwkMembers, Error> {
     }
     let [kty, n, e] = members.map(|m| m.filter(|i| i.kind == Kind::String).map(|i| scan.text(i)));
     match (kty.as_deref(), n, e) {
-        (Some("RSA"), Some(n), Some(e)) => Ok(JwkMembers { n, e }),
+        (Some("RSA"), Some(n), Some(e)) => Ok(JwkMembers {
+            n: n.into_owned(),
+            e: e.into_owned(),
+        }),
         (Some("RSA"), _, _) => Err(Error::with_hint(
             ErrorCode::InvalidKey,
             "The JWK lacks its \"n\" (modulus) or \"e\" (exponent) member.",
