@@ -193,7 +193,8 @@ function verify() {
     process.exit(0);
   }
   const diagnosis = diagnosisText(result);
-  print(`refused: ${result.code} (HTTP ${result.status})${diagnosis ? `\n${diagnosis}` : ""}\n${result.message}`, result);
+  const hint = result.hint ? `\nHint: ${result.hint}` : "";
+  print(`refused: ${result.code} (HTTP ${result.status})${diagnosis ? `\n${diagnosis}` : ""}\n${result.message}${hint}`, result);
   process.exit(1);
 }
 

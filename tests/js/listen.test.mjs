@@ -229,6 +229,7 @@ test("verify prints the diagnosis", () => {
   const run = spawnSync(process.execPath, [cli, "verify", "--key", keyFile, "--signature", signed(body), "--body", file], { encoding: "utf8" });
   assert.equal(run.status, 1);
   assert.match(run.stdout, /refused: invalid_signature \(HTTP 401\)\nmismatch: body \(reserialized_json\)/);
+  assert.match(run.stdout, /\nHint: The body was parsed and serialised again/);
   const json = spawnSync(process.execPath, [cli, "verify", "--key", keyFile, "--signature", signed(body, other), "--body", file, "--json"], {
     encoding: "utf8",
   });
