@@ -47,7 +47,16 @@ pub(crate) struct Key<'a> {
     escaped: bool,
 }
 
-impl Key<'_> {
+impl<'a> Key<'a> {
+    /// The name, escapes decoded.
+    pub(crate) fn text(&self) -> Cow<'a, str> {
+        if self.escaped {
+            Cow::Owned(decode(self.raw))
+        } else {
+            Cow::Borrowed(self.raw)
+        }
+    }
+
     /// Whether the name is `name`.
     pub(crate) fn is(&self, name: &str) -> bool {
         if self.escaped {
@@ -99,6 +108,11 @@ impl<'a> Scan<'a> {
         hit
     }
 
+    /// The source text of `item` (a literal, a number; a string's content, escapes as written).
+    pub(crate) fn raw(&self, item: Item) -> &'a str {
+        core::str::from_utf8(&self.b[item.start..item.end]).unwrap_or("")
+    }
+
     /// The string `item` holds, escapes decoded.
     pub(crate) fn text(&self, item: Item) -> Cow<'a, str> {
         let raw = core::str::from_utf8(&self.b[item.start..item.end]).unwrap_or("");
@@ -114,12 +128,12 @@ impl<'a> Scan<'a> {
         self.value_with(&mut |_, scan| scan.value())
     }
 
-    /// One value; when it is an object, `member(key, scan)` scans each member's value itself
-    /// (with [`value`](Self::value), or `value_with` to see the members of a nested object)
-    /// and returns its item.
+    /// One value; when it is an object or an array, `inner(key, scan)` scans each member's
+    /// value (`key` its name) or each element (`key` `None`) itself, with
+    /// [`value`](Self::value) or `value_with` to go further in, and returns its item.
     pub(crate) fn value_with(
         &mut self,
-        member: &mut dyn FnMut(Key<'a>, &mut Self) -> Scanned<Item>,
+        inner: &mut dyn FnMut(Option<Key<'a>>, &mut Self) -> Scanned<Item>,
     ) -> Scanned<Item> {
         self.skip_whitespace();
         let start = self.at;
@@ -136,11 +150,11 @@ impl<'a> Scan<'a> {
                             return Err(());
                         }
                         let raw = core::str::from_utf8(&self.b[key.span()]).map_err(|_| ())?;
-                        member(
-                            Key {
+                        inner(
+                            Some(Key {
                                 raw,
                                 escaped: key.escaped,
-                            },
+                            }),
                             self,
                         )?;
                         self.skip_whitespace();
@@ -160,7 +174,7 @@ impl<'a> Scan<'a> {
                 self.skip_whitespace();
                 if !self.eat(b']') {
                     loop {
-                        self.value()?;
+                        inner(None, self)?;
                         self.skip_whitespace();
                         if self.eat(b']') {
                             break;

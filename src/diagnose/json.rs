@@ -2,10 +2,12 @@
 //! a framework parsed and serialised again no longer verifies, and the signed original is often
 //! the same JSON in another serialiser's style.
 //!
-//! A small tree parser (strings kept as UTF-16 code units, numbers as their source text) and
-//! a writer per [`Style`]. The JavaScript style follows `JSON.stringify(JSON.parse(text))`
+//! A tree built with the crate's scanner ([`crate::json`]; strings kept as UTF-16 code units,
+//! numbers as their source text) and a writer per [`Style`]. The JavaScript style follows `JSON.stringify(JSON.parse(text))`
 //! exactly: integer-like keys first in ascending order, a repeated key keeps its first place
 //! and its last value, numbers through an `f64` in ECMAScript's shortest form.
+
+use crate::json::{Item, Kind, Scan};
 
 /// A parsed value. Numbers keep their source text; strings their UTF-16 code units.
 enum Value {
@@ -85,16 +87,12 @@ impl Style {
 pub(super) struct Parsed(Value);
 
 impl Parsed {
-    /// The value of `text`, or `None` when it is not JSON (or nests too deeply).
+    /// The value of `text`, or `None` when it is not JSON as [`crate::json`] reads it (a lone
+    /// surrogate escape, for one) or nests deeper than [`MAX_DEPTH`].
     pub(super) fn new(text: &[u8]) -> Option<Self> {
-        let text = core::str::from_utf8(text).ok()?;
-        let mut parser = Parser {
-            bytes: text.as_bytes(),
-            at: 0,
-        };
-        let value = parser.value(0)?;
-        parser.skip_whitespace();
-        (parser.at == parser.bytes.len()).then_some(Parsed(value))
+        let mut scan = Scan::new(text);
+        let (_, value) = build(&mut scan, 0)?;
+        scan.at_end().then_some(Parsed(value))
     }
 
     /// The value written in `style`, or `None` when it cannot be written faithfully (a
@@ -105,183 +103,40 @@ impl Parsed {
     }
 }
 
-struct Parser<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Parser<'_> {
-    fn skip_whitespace(&mut self) {
-        while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    fn eat(&mut self, byte: u8) -> bool {
-        let hit = self.bytes.get(self.at) == Some(&byte);
-        self.at += usize::from(hit);
-        hit
-    }
-
-    fn literal(&mut self, word: &[u8], value: Value) -> Option<Value> {
-        let end = self.at.checked_add(word.len())?;
-        (self.bytes.get(self.at..end) == Some(word)).then(|| {
-            self.at = end;
-            value
+/// The value at the scanner, as a tree.
+fn build(scan: &mut Scan<'_>, depth: usize) -> Option<(Item, Value)> {
+    let mut elements = Vec::new();
+    let mut members: Vec<(Vec<u16>, Value)> = Vec::new();
+    let item = scan
+        .value_with(&mut |key, scan| {
+            if depth >= MAX_DEPTH {
+                return Err(());
+            }
+            let (item, value) = build(scan, depth + 1).ok_or(())?;
+            match key {
+                None => elements.push(value),
+                Some(key) => {
+                    let key: Vec<u16> = key.text().encode_utf16().collect();
+                    // A repeated key keeps its first place and takes the last value, as in
+                    // JavaScript, Python and .NET's JsonNode.
+                    match members.iter_mut().find(|(k, _)| *k == key) {
+                        Some(member) => member.1 = value,
+                        None => members.push((key, value)),
+                    }
+                }
+            }
+            Ok(item)
         })
-    }
-
-    fn value(&mut self, depth: usize) -> Option<Value> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        self.skip_whitespace();
-        match *self.bytes.get(self.at)? {
-            b'n' => self.literal(b"null", Value::Null),
-            b't' => self.literal(b"true", Value::Bool(true)),
-            b'f' => self.literal(b"false", Value::Bool(false)),
-            b'"' => self.string().map(Value::String),
-            b'[' => {
-                self.at += 1;
-                let mut items = Vec::new();
-                self.skip_whitespace();
-                if !self.eat(b']') {
-                    loop {
-                        items.push(self.value(depth + 1)?);
-                        self.skip_whitespace();
-                        if self.eat(b']') {
-                            break;
-                        }
-                        if !self.eat(b',') {
-                            return None;
-                        }
-                    }
-                }
-                Some(Value::Array(items))
-            }
-            b'{' => {
-                self.at += 1;
-                let mut members: Vec<(Vec<u16>, Value)> = Vec::new();
-                self.skip_whitespace();
-                if !self.eat(b'}') {
-                    loop {
-                        self.skip_whitespace();
-                        let key = self.string()?;
-                        self.skip_whitespace();
-                        if !self.eat(b':') {
-                            return None;
-                        }
-                        let value = self.value(depth + 1)?;
-                        // A repeated key keeps its first place and takes the last value, as in
-                        // JavaScript, Python and .NET's JsonNode.
-                        match members.iter_mut().find(|(k, _)| *k == key) {
-                            Some(member) => member.1 = value,
-                            None => members.push((key, value)),
-                        }
-                        self.skip_whitespace();
-                        if self.eat(b'}') {
-                            break;
-                        }
-                        if !self.eat(b',') {
-                            return None;
-                        }
-                    }
-                }
-                Some(Value::Object(members))
-            }
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => None,
-        }
-    }
-
-    fn number(&mut self) -> Option<Value> {
-        let start = self.at;
-        self.eat(b'-');
-        let digits = |p: &mut Self| {
-            let from = p.at;
-            while p.bytes.get(p.at).is_some_and(u8::is_ascii_digit) {
-                p.at += 1;
-            }
-            p.at > from
-        };
-        if self.eat(b'0') {
-            // no leading zeros
-        } else if !digits(self) {
-            return None;
-        }
-        if self.eat(b'.') && !digits(self) {
-            return None;
-        }
-        if self.eat(b'e') || self.eat(b'E') {
-            if !self.eat(b'+') {
-                self.eat(b'-');
-            }
-            if !digits(self) {
-                return None;
-            }
-        }
-        let text = core::str::from_utf8(self.bytes.get(start..self.at)?).ok()?;
-        Some(Value::Number(text.to_owned()))
-    }
-
-    /// A string literal, as UTF-16 code units (escapes decoded, lone surrogates kept).
-    fn string(&mut self) -> Option<Vec<u16>> {
-        if !self.eat(b'"') {
-            return None;
-        }
-        let mut units = Vec::new();
-        loop {
-            let byte = *self.bytes.get(self.at)?;
-            match byte {
-                b'"' => {
-                    self.at += 1;
-                    return Some(units);
-                }
-                b'\\' => {
-                    let escape = *self.bytes.get(self.at + 1)?;
-                    self.at += 2;
-                    let unit = match escape {
-                        b'"' => 0x22,
-                        b'\\' => 0x5c,
-                        b'/' => 0x2f,
-                        b'b' => 0x08,
-                        b'f' => 0x0c,
-                        b'n' => 0x0a,
-                        b'r' => 0x0d,
-                        b't' => 0x09,
-                        b'u' => {
-                            let hex =
-                                core::str::from_utf8(self.bytes.get(self.at..self.at + 4)?).ok()?;
-                            self.at += 4;
-                            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                                return None;
-                            }
-                            u16::from_str_radix(hex, 16).ok()?
-                        }
-                        _ => return None,
-                    };
-                    units.push(unit);
-                }
-                0x00..=0x1f => return None,
-                _ => {
-                    // One UTF-8 character (the text is valid UTF-8).
-                    let len = match byte {
-                        0x00..=0x7f => 1,
-                        0xc0..=0xdf => 2,
-                        0xe0..=0xef => 3,
-                        _ => 4,
-                    };
-                    let text =
-                        core::str::from_utf8(self.bytes.get(self.at..self.at + len)?).ok()?;
-                    let mut buf = [0u16; 2];
-                    for c in text.chars() {
-                        units.extend_from_slice(c.encode_utf16(&mut buf));
-                    }
-                    self.at += len;
-                }
-            }
-        }
-    }
+        .ok()?;
+    let value = match item.kind {
+        Kind::Null => Value::Null,
+        Kind::Bool => Value::Bool(scan.raw(item) == "true"),
+        Kind::Number => Value::Number(scan.raw(item).to_owned()),
+        Kind::String => Value::String(scan.text(item).encode_utf16().collect()),
+        Kind::Array => Value::Array(elements),
+        Kind::Object => Value::Object(members),
+    };
+    Some((item, value))
 }
 
 fn newline(style: &Style, depth: usize, out: &mut Vec<u8>) {
@@ -553,13 +408,12 @@ mod tests {
         ] {
             assert_eq!(write(input, Style::javascript("")), expected, "{input}");
         }
-        // Beyond 15 significant digits the f64 decides: the style is skipped, not guessed.
+        // Beyond 15 significant digits, or below the normal range, the f64 decides: the style
+        // is skipped, not guessed. (Numbers beyond the f64 range are not JSON to the scanner.)
         for input in [
             "9007199254740993",
             "0.30000000000000004",
-            "1e400",
             "[1, 1e-400]",
-            "1.79769313486232e308",
             "1e-310",
         ] {
             let parsed = Parsed::new(input.as_bytes()).expect("json");
@@ -571,10 +425,10 @@ mod tests {
     #[test]
     fn javascript_style_matches_json_stringify() {
         // Expected values: JSON.stringify(JSON.parse(input)) and with an indent of 2, in Node.
-        let input = r#" { "b" : [1, {"x":null}], "10": true, "2": "\u00e9\ud83d\ude00\ud800\u0001\/", "b": [] , "e": {} } "#;
+        let input = r#" { "b" : [1, {"x":null}], "10": true, "2": "\u00e9\ud83d\ude00\u0001\/", "b": [] , "e": {} } "#;
         assert_eq!(
             write(input, Style::javascript("")),
-            "{\"2\":\"é😀\\ud800\\u0001/\",\"10\":true,\"b\":[],\"e\":{}}"
+            "{\"2\":\"é😀\\u0001/\",\"10\":true,\"b\":[],\"e\":{}}"
         );
         assert_eq!(
             write(r#"{"a":[1,{"b":2}],"c":{}}"#, Style::javascript("  ")),
@@ -605,6 +459,7 @@ mod tests {
             "01",
             "1.",
             "\"\\x\"",
+            "\"\\ud800\"",
             "nul",
             "[1] x",
             "\"\u{1}\"",

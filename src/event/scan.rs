@@ -52,13 +52,14 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     ];
     let mut fields = [[None; MAX_FIELDS]; 3];
     let root = scan.value_with(&mut |key, scan| {
-        let Some(i) = NAMES.iter().position(|n| key.is(n)) else {
+        let Some(i) = key.and_then(|key| NAMES.iter().position(|n| key.is(n))) else {
             return scan.value();
         };
         let item = if i == 5 {
             fields = [[None; MAX_FIELDS]; 3]; // a repeated payload: the last one counts
             scan.value_with(&mut |key, scan| {
                 let item = scan.value()?;
+                let Some(key) = key else { return Ok(item) };
                 for (checks, found) in families.iter().zip(fields.iter_mut()) {
                     if let Some(f) = checks.iter().position(|c| key.is(c.name)) {
                         found[f] = Some(item);

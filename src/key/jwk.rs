@@ -29,7 +29,7 @@ pub(crate) fn parse(text: &str) -> Result<JwkMembers, Error> {
     let root = scan
         .value_with(&mut |key, scan| {
             let item = scan.value()?;
-            if let Some(i) = NAMES.iter().position(|n| key.is(n)) {
+            if let Some(i) = key.and_then(|key| NAMES.iter().position(|n| key.is(n))) {
                 repeated_or_not_text |=
                     members[i].is_some() || !matches!(item.kind, Kind::String | Kind::Null);
                 members[i] = Some(item);
