@@ -123,6 +123,13 @@ bench: build
 	ZW_DIFF_CASES=100000 cargo test --release --lib differential_at_rsa_sizes -- --nocapture
 	node benches/bench.mjs
 
+.PHONY: bench-simd
+# The verify .wasm built with +simd128 beside the shipped one (see benches/simd.mjs).
+bench-simd: build
+	RUSTFLAGS="-C target-feature=+simd128" cargo build --release --target wasm32-unknown-unknown --lib --target-dir target/simd
+	wasm-opt -O3 --strip-debug --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-simd target/simd/wasm32-unknown-unknown/release/zentitle_webhooks.wasm -o target/simd/zentitle_webhooks.wasm
+	node benches/simd.mjs
+
 ## Hardening -----------------------------------------------------------------------------
 
 .PHONY: load fuzz-smoke deny deny-advisories

@@ -192,9 +192,7 @@ impl Verifier {
         }
         Ok(Verified { event, key_id })
     }
-}
 
-impl Verifier {
     /// [`verify_with_max_age`](Self::verify_with_max_age) without building the [`Event`]: the
     /// signature, then the checks of [`parse_event`] over the bytes, then the replay window.
     /// The WebAssembly boundary's path (the engine's `JSON.parse` builds the value).

@@ -50,6 +50,9 @@ export function claimed(body) {
   return {};
 }
 
+/** eventId, eventCode, callAttempt of a recorded delivery: verified, or as its body claims them. */
+const claimOf = (record) => (record.verdict.ok ? record.verdict : claimed(Buffer.from(record.bodyBase64, "base64")));
+
 /** The diagnosis of a refusal in a few words: `mismatch: body (reserialized_json)`. */
 export function diagnosisText(verdict) {
   if (!verdict.mismatch) return "";
@@ -59,7 +62,7 @@ export function diagnosisText(verdict) {
 /** One line for a delivery: time, eventCode, eventId, callAttempt, verdict and code, answer. */
 export function deliveryLine(record) {
   const { verdict } = record;
-  const claim = verdict.ok ? verdict : claimed(Buffer.from(record.bodyBase64, "base64"));
+  const claim = claimOf(record);
   const time = record.time.slice(11, 23);
   const outcome = verdict.ok ? "verified" : `refused ${verdict.code}${verdict.mismatch ? ` [${diagnosisText(verdict)}]` : ""}`;
   const answer = record.forward ? ` -> ${record.forward.error ? `forward failed: ${record.forward.error}` : record.forward.status}` : "";
@@ -69,7 +72,7 @@ export function deliveryLine(record) {
 /** The JSON object `--json` prints for a delivery. */
 export function deliveryJson(record) {
   const { verdict } = record;
-  const claim = verdict.ok ? verdict : claimed(Buffer.from(record.bodyBase64, "base64"));
+  const claim = claimOf(record);
   return {
     id: record.id,
     time: record.time,

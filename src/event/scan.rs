@@ -21,6 +21,16 @@ pub(crate) struct Checked {
     pub(crate) event_date_unix_ms: i64,
 }
 
+/// The envelope's members, in the order they are checked (`payload` last).
+const ENVELOPE: [&str; 6] = [
+    "eventId",
+    "eventDate",
+    "eventCode",
+    "resourceId",
+    "callAttempt",
+    "payload",
+];
+
 /// Validates an event body as [`parse_event`](super::parse_event) does, with its errors.
 pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     if body.starts_with(b"\xef\xbb\xbf") {
@@ -34,15 +44,7 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     }
     let json = ErrorCode::InvalidJson;
     let mut scan = Scan::new(body);
-    let mut envelope = [None; 6];
-    const NAMES: [&str; 6] = [
-        "eventId",
-        "eventDate",
-        "eventCode",
-        "resourceId",
-        "callAttempt",
-        "payload",
-    ];
+    let mut envelope = [None; ENVELOPE.len()];
     // The payload's fields for each family with checks, found in the same pass (the event
     // code may come after the payload): the last value of each.
     let families = [
@@ -52,10 +54,10 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     ];
     let mut fields = [[None; MAX_FIELDS]; 3];
     let root = scan.value_with(&mut |key, scan| {
-        let Some(i) = key.and_then(|key| NAMES.iter().position(|n| key.is(n))) else {
+        let Some(i) = key.and_then(|key| ENVELOPE.iter().position(|n| key.is(n))) else {
             return scan.value();
         };
-        let item = if i == 5 {
+        let item = if ENVELOPE[i] == "payload" {
             fields = [[None; MAX_FIELDS]; 3]; // a repeated payload: the last one counts
             scan.value_with(&mut |key, scan| {
                 let item = scan.value()?;
