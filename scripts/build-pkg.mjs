@@ -38,6 +38,12 @@ const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml
 for (const entry of readdirSync(join(root, "pkg-template"))) {
   cpSync(join(root, "pkg-template", entry), join(pkg, entry), { recursive: true });
 }
+// The Node entries' copy of the verify .wasm, inlined (see pkg-template/node.mjs).
+const verifyWasm = readFileSync(join(pkg, "wasm/zentitle_webhooks.wasm")).toString("base64");
+const generated = "// Written by scripts/build-pkg.mjs: wasm/zentitle_webhooks.wasm in base64, for the Node entry.";
+mkdirSync(join(pkg, "lib"), { recursive: true });
+writeFileSync(join(pkg, "lib/verify-wasm.mjs"), `${generated}\nexport const verifyWasm = "${verifyWasm}";\n`);
+writeFileSync(join(pkg, "lib/verify-wasm.cjs"), `${generated}\nexports.verifyWasm = "${verifyWasm}";\n`);
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
 manifest.version = version;
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
@@ -72,6 +78,7 @@ for (const [entry, out] of [
         name: "shared-errors",
         setup(build) {
           build.onResolve({ filter: /(^|\/)errors\.mjs$/ }, () => ({ path: "./lib/errors.cjs", external: true }));
+          build.onResolve({ filter: /(^|\/)verify-wasm\.mjs$/ }, () => ({ path: "./lib/verify-wasm.cjs", external: true }));
         },
       },
     ],

@@ -154,7 +154,7 @@ export class WebhookReceiver {
    * kept; a parsed `req.body` is refused with `body_not_raw` and a hint.
    */
   node() {
-    return (req, res) => {
+    return (req, res) =>
       this.#nodeBody(req)
         .then(
           (body) => this.receive({ body, headers: req.headers }),
@@ -165,7 +165,6 @@ export class WebhookReceiver {
           res.setHeader("content-type", "application/json");
           res.end(JSON.stringify(answerBody(result)));
         });
-    };
   }
 
   async #nodeBody(req) {
