@@ -1,7 +1,9 @@
 // Cloudflare Workers (workerd) entry. Workers may not compile WebAssembly from bytes at run
-// time, so the .wasm is imported as a module (wrangler and workerd compile it at deploy time);
-// instantiation is synchronous, with no init call.
-import wasmModule from "./wasm/zentitle_webhooks.wasm";
+// time, so the .wasm is imported as a compiled module (wrangler, workerd, Nitro's unwasm and
+// Cloudflare's Vite plugin compile it at deploy time); instantiation is synchronous, with no init
+// call. The `?module` suffix asks every one of those bundlers for a WebAssembly.Module rather
+// than an instance's exports.
+import wasmModule from "./wasm/zentitle_webhooks.wasm?module";
 import { core } from "./lib/core.mjs";
 
 core.load(wasmModule);

@@ -56,7 +56,7 @@ for (const name of apps) {
         const env = { ...process.env, ...variant.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ASTRO_TELEMETRY_DISABLED: "1" };
         for (const command of variant.steps) run(dir, command, env);
         const port = await freePort();
-        const server = await serve(dir, variant, port, env);
+        const server = await serve(dir, spec, variant, port, env);
         try {
           for (const [route, path] of Object.entries(variant.routes)) {
             const url = `http://127.0.0.1:${port}${path}`;
@@ -105,16 +105,21 @@ function run(dir, [command, ...args], env) {
   }
 }
 
-async function serve(dir, variant, port, env) {
-  const serverEnv = { ...env, ZENTITLE_RSA_MODULUS: modulus, PORT: String(port), HOST: "127.0.0.1", ...variant.serveEnv };
-  if (variant.workerd) return serveWithWorkerd({ dir, config: variant.workerd, port, root, vars: { ZENTITLE_RSA_MODULUS: modulus } });
+async function serve(dir, spec, variant, port, env) {
+  const key = { [spec.keyVariable ?? "ZENTITLE_RSA_MODULUS"]: modulus };
+  if (variant.workerd) return serveWithWorkerd({ dir, config: variant.workerd, port, root, vars: key });
+  const serverEnv = { ...env, ...key, PORT: String(port), HOST: "127.0.0.1" };
   const [command, ...args] = variant.serve;
-  return startServer(bin(dir, command), args.map((a) => expand(a).replace("{port}", String(port))), {
-    cwd: dir,
-    env: serverEnv,
-    url: `http://127.0.0.1:${port}/`,
-    timeoutMs: 60_000,
-  });
+  return startServer(
+    bin(dir, command),
+    args.map((a) => expand(a).replace("{port}", String(port))),
+    {
+      cwd: dir,
+      env: serverEnv,
+      url: `http://127.0.0.1:${port}/`,
+      timeoutMs: 60_000,
+    },
+  );
 }
 
 /** A command from the app's own node_modules/.bin, else the repository's, else the PATH. */
