@@ -21,7 +21,7 @@ help:
 
 ## Tools ---------------------------------------------------------------------------------
 
-tools: tools-rust tools-node tools-browser tools-db
+tools: tools-rust tools-node tools-browser tools-db tools-frameworks
 
 tools-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -69,8 +69,8 @@ demo: build
 ## Tests ---------------------------------------------------------------------------------
 
 test: tools
-	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-types test-package test-runtimes test-stores
-	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings and the tsc matrix, packaging; Node frameworks, Deno, Bun, workerd, edge-runtime, Rust axum, Chromium; the receiver on Redis and PostgreSQL)"
+	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-types test-package test-runtimes test-stores test-frameworks
+	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings and the tsc matrix, packaging; Node servers, Deno, Bun, workerd, edge-runtime, Rust axum, Chromium; the receiver on Redis and PostgreSQL; production builds of Next.js, Nuxt, SvelteKit, React Router, Astro and NestJS apps)"
 
 lint: tools-node
 	biome ci --colors=off  # the JavaScript and TypeScript: format and lint (biome.json)

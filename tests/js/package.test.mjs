@@ -37,6 +37,8 @@ test("npm pack holds exactly the package's files", () => {
     "lib/testing-core.mjs",
     "lib/text.mjs",
     "lib/verifier.mjs",
+    "lib/verify-wasm.cjs",
+    "lib/verify-wasm.mjs",
     "lib/wasm-instance.mjs",
     "node.cjs",
     "node.mjs",

@@ -1,6 +1,6 @@
 // The receiver's handlers are typed by event code: checked by tsc, with @ts-expect-error on
 // what must not compile.
-import { MemoryStore, WebhookReceiver, type ReceiveResult } from "zentitle-webhooks";
+import { MemoryStore, type NodeRequestLike, type NodeResponseLike, type ReceiveResult, WebhookReceiver } from "zentitle-webhooks";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
 import { PostgresStore } from "zentitle-webhooks/stores/postgres";
 import { DurableObjectStore } from "zentitle-webhooks/stores/durable-object";
@@ -34,6 +34,11 @@ export async function handle(request: Request): Promise<Response> {
   if (result.outcome === "processed") return new Response(null, { status: result.status });
   return receiver.fetch(request);
 }
+
+// The Node handler's promise settles once the answer is sent (Next.js Pages Router awaits it).
+declare const nodeRequest: NodeRequestLike;
+declare const nodeResponse: NodeResponseLike;
+export const sent: Promise<void> = receiver.node()(nodeRequest, nodeResponse);
 
 declare const redisClient: { sendCommand(args: string[]): Promise<unknown> };
 declare const pool: { query(text: string, values?: unknown[]): Promise<{ rowCount: number | null; rows: Array<Record<string, unknown>> }> };
