@@ -41,7 +41,6 @@ for (const entry of readdirSync(join(root, "pkg-template"))) {
 // The Node entries' copy of the verify .wasm, inlined (see pkg-template/node.mjs).
 const verifyWasm = readFileSync(join(pkg, "wasm/zentitle_webhooks.wasm")).toString("base64");
 const generated = "// Written by scripts/build-pkg.mjs: wasm/zentitle_webhooks.wasm in base64, for the Node entry.";
-mkdirSync(join(pkg, "lib"), { recursive: true });
 writeFileSync(join(pkg, "lib/verify-wasm.mjs"), `${generated}\nexport const verifyWasm = "${verifyWasm}";\n`);
 writeFileSync(join(pkg, "lib/verify-wasm.cjs"), `${generated}\nexports.verifyWasm = "${verifyWasm}";\n`);
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
