@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
 import { startServer } from "../runtimes/servers.mjs";
+import { bundleModules, workerdConfig } from "../runtimes/workerd-config.mjs";
 
 /** `config`: the app's wrangler.json (plain JSON); `vars`: text bindings. */
 export async function serveWithWorkerd({ dir, config, port, root, vars }) {
@@ -23,30 +24,17 @@ export async function serveWithWorkerd({ dir, config, port, root, vars }) {
     throw new Error(`wrangler deploy --dry-run failed in ${dir}:\n${error.stdout ?? ""}${error.stderr ?? ""}`);
   }
   const files = walk(out).map((path) => relative(out, path));
-  const entry = files.find((f) => /\.m?js$/.test(f) && !f.includes("/") && f !== "README.md");
-  const modules = [entry, ...files.filter((f) => f !== entry)]
-    .map((f) => {
-      if (/\.m?js$/.test(f)) return `(name = "${f}", esModule = embed "${f}")`;
-      if (f.endsWith(".wasm")) return `(name = "${f}", wasm = embed "${f}")`;
-      return undefined;
-    })
-    .filter(Boolean);
-  const flags = (settings.compatibility_flags ?? []).map((f) => `"${f}"`).join(", ");
+  const entry = files.find((f) => /\.m?js$/.test(f) && !f.includes("/"));
   const bindings = Object.entries(vars).map(([name, text]) => `(name = "${name}", text = "${text}")`);
   writeFileSync(
     join(out, "config.capnp"),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [${modules.join(", ")}],
-  compatibilityDate = "${settings.compatibility_date}",
-  compatibilityFlags = [${flags}],
-  bindings = [${bindings.join(", ")}],
-);
-`,
+    workerdConfig({
+      port,
+      modules: bundleModules(entry, files),
+      compatibilityDate: settings.compatibility_date,
+      compatibilityFlags: settings.compatibility_flags,
+      bindings,
+    }),
   );
   return startServer(bin("workerd"), ["serve", "--verbose", join(out, "config.capnp")], { url: `http://127.0.0.1:${port}/`, cwd: out });
 }

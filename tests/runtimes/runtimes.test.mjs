@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { deliverAll, deliveries, handledLines, modulus } from "./deliveries.mjs";
 import { freePort, startServer } from "./servers.mjs";
 import { serveStatic } from "./static-server.mjs";
+import { bundleModules, workerdConfig } from "./workerd-config.mjs";
 import { launchChromium } from "./chromium.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -93,27 +94,18 @@ describe("Cloudflare Workers (wrangler bundle, served by workerd)", () => {
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
         stdio: "pipe",
       });
-      const modules = readdirSync(out)
-        .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-        .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
-      // The entry module first.
-      modules.sort((a) => (a.includes('"worker.js"') ? -1 : 1));
+      const files = readdirSync(out).filter((f) => f.endsWith(".js") || f.endsWith(".wasm"));
       const port = await freePort();
       // The worker recipe keeps its events in a Durable Object (one per eventId).
       const durable = dir === "cloudflare-worker";
+      const bindings = [`(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}")`];
+      if (durable) bindings.push('(name = "WEBHOOK_EVENTS", durableObjectNamespace = "ZentitleEventObject")');
+      const extra = durable
+        ? 'durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-webhook-events")],\n  durableObjectStorage = (inMemory = void),'
+        : "";
       writeFileSync(
         join(out, "config.capnp"),
-        `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [${modules.join(", ")}],
-  compatibilityDate = "2026-11-01",
-  bindings = [(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}")${durable ? ', (name = "WEBHOOK_EVENTS", durableObjectNamespace = "ZentitleEventObject")' : ""}],${durable ? '\n  durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-webhook-events")],\n  durableObjectStorage = (inMemory = void),' : ""}
-);
-`,
+        workerdConfig({ port, modules: bundleModules("worker.js", files), compatibilityDate: "2026-11-01", bindings, extra }),
       );
       const url = `http://127.0.0.1:${port}/webhooks/zentitle`;
       const server = await startServer(bin("workerd"), ["serve", "--verbose", join(out, "config.capnp")], { url, cwd: out });
