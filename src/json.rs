@@ -41,28 +41,30 @@ impl Item {
     }
 }
 
-/// A member name, compared with its escapes decoded.
+/// A member name, compared with its escapes decoded. Its bytes are those between the quotes,
+/// which the scanner has checked to be UTF-8: a comparison needs no second check.
 pub(crate) struct Key<'a> {
-    raw: &'a str,
+    raw: &'a [u8],
     escaped: bool,
 }
 
 impl<'a> Key<'a> {
     /// The name, escapes decoded.
     pub(crate) fn text(&self) -> Cow<'a, str> {
+        let raw = core::str::from_utf8(self.raw).unwrap_or("");
         if self.escaped {
-            Cow::Owned(decode(self.raw))
+            Cow::Owned(decode(raw))
         } else {
-            Cow::Borrowed(self.raw)
+            Cow::Borrowed(raw)
         }
     }
 
     /// Whether the name is `name`.
     pub(crate) fn is(&self, name: &str) -> bool {
         if self.escaped {
-            decode(self.raw) == name
+            self.text() == name
         } else {
-            self.raw == name
+            self.raw == name.as_bytes()
         }
     }
 }
@@ -149,10 +151,9 @@ impl<'a> Scan<'a> {
                         if !self.eat(b':') {
                             return Err(());
                         }
-                        let raw = core::str::from_utf8(&self.b[key.span()]).map_err(|_| ())?;
                         inner(
                             Some(Key {
-                                raw,
+                                raw: &self.b[key.span()],
                                 escaped: key.escaped,
                             }),
                             self,
@@ -338,21 +339,31 @@ impl<'a> Scan<'a> {
 }
 
 /// Where the run of plain string bytes from `at` ends: at the next quote, backslash or control
-/// character (or the end). Eight bytes at a time while it can (SWAR: a byte of `x ^ pattern`
-/// is zero where the byte equals the pattern's; `has_below` flags bytes under a bound).
+/// character (or the end). Eight bytes at a time while it can (SWAR: in `(x - n) & !x`, with
+/// `n` in every byte, the high bit of some byte is set exactly when a byte of `x` is below `n`,
+/// so `x ^ pattern` below 1 finds the pattern); the three tests share one mask and one branch,
+/// and the word that has a hit is then read one byte at a time.
 fn plain_run_end(b: &[u8], mut at: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGHS != 0;
-    while let Some(chunk) = b.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        if has_below(x, 0x20) || has_below(x ^ (ONES * 0x22), 1) || has_below(x ^ (ONES * 0x5c), 1)
-        {
-            break;
+    let flagged = |x: u64| {
+        let quote = x ^ (ONES * 0x22);
+        let backslash = x ^ (ONES * 0x5c);
+        (x.wrapping_sub(ONES * 0x20) & !x
+            | quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash)
+            & HIGHS
+            != 0
+    };
+    if let Some(rest) = b.get(at..) {
+        for chunk in rest.chunks_exact(8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if flagged(u64::from_le_bytes(word)) {
+                break;
+            }
+            at += 8;
         }
-        at += 8;
     }
     while let Some(&c) = b.get(at) {
         if c == b'"' || c == b'\\' || c < 0x20 {
@@ -437,7 +448,22 @@ mod tests {
                     if at < len {
                         b[at] = special;
                     }
-                    assert_eq!(plain_run_end(&b, 0), at, "{special} at {at} of {len}");
+                    for start in 0..=at {
+                        assert_eq!(
+                            plain_run_end(&b, start),
+                            at,
+                            "{special} at {at} of {len}, from {start}"
+                        );
+                    }
+                    // a second special byte after the first does not move the stop
+                    if at + 1 < len {
+                        b[len - 1] = b'"';
+                        assert_eq!(
+                            plain_run_end(&b, 0),
+                            at,
+                            "{special} at {at} of {len}, another after"
+                        );
+                    }
                 }
             }
         }
