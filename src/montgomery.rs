@@ -6,9 +6,11 @@
 //! Shaped for WebAssembly, which multiplies 64-bit integers natively but has no 128-bit
 //! product: numbers are held in limbs of `w` bits (28 for a 2048-bit key) inside `u64`s, so a
 //! limb product takes at most `2w` bits and a column can take many of them before it could
-//! overflow. The multiplication (interleaved "FIOS" form) then adds `a_i * b_j + m * n_j` into
-//! each column with no carry handling at all, and propagates carries once per
-//! multiplication. `R = 2^(w * limbs) > 4n`, so intermediate values stay below `2n` without
+//! overflow. A multiplication (or a squaring) computes the whole product first, then
+//! Montgomery's reduction adds `m_i * n` for each low limb in turn ("separated operand
+//! scanning"), with no carry handling at all in either; carries are propagated once per
+//! multiplication. Both take several rows at a time ([`ROWS`]), so that each column is loaded
+//! and stored once for several limb products held in registers. `R = 2^(w * limbs) > 4n`, so intermediate values stay below `2n` without
 //! the usual conditional subtraction (Walter, 1999); the result is reduced once at the end.
 //! Constants (`-n^-1 mod 2^w`, `R^2 mod n`) are computed once per key.
 //!
@@ -29,6 +31,9 @@ pub(crate) struct Modulus {
     n0inv: u64,
     /// `R^2 mod n`, to bring a number into Montgomery form with one multiplication.
     r2: Vec<u64>,
+    /// `n` followed by `ROWS - 1` zero limbs, so that the blocked reduction reads past the
+    /// top with no branch.
+    n_padded: Vec<u64>,
     /// The modulus length in bytes (`k` of RFC 8017).
     byte_len: usize,
 }
@@ -43,11 +48,11 @@ impl Modulus {
         if bits < 64 || bytes.last().map_or(true, |b| b & 1 == 0) {
             return None;
         }
-        // The widest limb for which no column of `mul` can overflow. A column lives for at
-        // most `limbs` steps (it enters at the top and moves down one limb per step), and each
-        // step adds `a_i * b_k + m * n_k < 2^(2w+1)`; column 0 also takes the carry out of the
-        // column that drops out, which is below `2^(2w+1)` too (limbs < 2^w). So every column
-        // stays below `(limbs + 1) * 2^(2w+1)`, which must not exceed `2^64`. The width changes
+        // The widest limb for which no column of `mul` or `sqr` can overflow. A column takes at
+        // most `limbs` limb products from the product and `limbs` from the reduction, each
+        // below `2^(2w)`, and a carry from the column below, which is below `2^(2w+1)` (for
+        // w >= 21; keys are at most 16384 bits, so w >= 26). So every column stays below
+        // `(limbs + 1) * 2^(2w+1)`, which must not exceed `2^64`. The width changes
         // at 3555 bits (28 → 27) and 13796 bits (27 → 26); the differential tests cover both.
         let (width, limbs) = (20..=28u32)
             .rev()
@@ -56,8 +61,11 @@ impl Modulus {
         let mask = (1u64 << width) - 1;
         let n = limbs_from_be(bytes, width, limbs);
         let n0inv = neg_inverse(n[0], width);
+        let mut n_padded = n.clone();
+        n_padded.resize(n.len() + ROWS - 1, 0);
         let mut modulus = Modulus {
             n,
+            n_padded,
             width,
             mask,
             n0inv,
@@ -85,18 +93,17 @@ impl Modulus {
         if !less_than(&s, &self.n) {
             return None;
         }
-        let mut scratch = vec![0u64; len];
+        let mut wide = vec![0u64; self.wide_len()];
         let mut s_mont = vec![0u64; len];
-        self.mul(&s, &self.r2, &mut s_mont, &mut scratch);
+        self.mul(&s, &self.r2, &mut s_mont, &mut wide);
         let mut acc = s_mont.clone();
         let mut tmp = vec![0u64; len];
-        let mut wide = vec![0u64; 2 * len];
         let top = 31 - e.leading_zeros();
         for bit in (0..top).rev() {
             self.sqr(&acc, &mut tmp, &mut wide);
             core::mem::swap(&mut acc, &mut tmp);
             if (e >> bit) & 1 == 1 {
-                self.mul(&acc, &s_mont, &mut tmp, &mut scratch);
+                self.mul(&acc, &s_mont, &mut tmp, &mut wide);
                 core::mem::swap(&mut acc, &mut tmp);
             }
         }
@@ -112,44 +119,37 @@ impl Modulus {
     }
 
     /// `out = a * b * R^-1 mod n`, up to one multiple of `n`: for `a, b < 2n` (normalised
-    /// limbs), `out < 2n`, normalised. `scratch` is one more buffer of `limbs`.
-    fn mul(&self, a: &[u64], b: &[u64], out: &mut [u64], scratch: &mut [u64]) {
-        let (n, w, mask, len) = (&self.n[..], self.width, self.mask, self.n.len());
-        let (b0, b_rest) = (b[0], &b[1..len]);
-        let (n0, n_rest) = (n[0], &n[1..]);
-        // Two buffers in turn: each step reads one and writes the other one limb lower, so
-        // the inner loop is a plain zip (no index, no bounds check).
-        let (mut t, mut u) = (&mut out[..len], &mut scratch[..len]);
+    /// limbs), `out < 2n`, normalised. The product is computed whole, [`ROWS`] rows at a
+    /// time (see [`product_rows`]), then reduced. `wide` is a buffer of
+    /// [`wide_len`](Self::wide_len).
+    ///
+    /// No column overflows: column `c` of the product takes at most `limbs` products below
+    /// `2^(2w)`; the reduction adds at most `limbs` more `m_j * n_k`, and a carry below
+    /// `2^(64-w)`. With `w >= 21` that stays below `(limbs + 1) * 2^(2w+1)`, the bound the width
+    /// was chosen for (widths are 26 to 28 up to 16384 bits).
+    fn mul(&self, a: &[u64], b: &[u64], out: &mut [u64], wide: &mut [u64]) {
+        let len = self.n.len();
+        let (t, padded) = wide.split_at_mut(2 * len);
         t.fill(0);
-        for &ai in &a[..len] {
-            // Column 0 decides m, so that column 0 becomes divisible by 2^w and drops out.
-            let t0 = t[0] + ai * b0;
-            let m = (t0 & mask).wrapping_mul(self.n0inv) & mask;
-            let carry = (t0 + m * n0) >> w;
-            for ((uk, &tk), (&bk, &nk)) in u.iter_mut().zip(&t[1..]).zip(b_rest.iter().zip(n_rest))
-            {
-                *uk = tk + ai * bk + m * nk;
-            }
-            u[0] += carry;
-            u[len - 1] = 0;
-            core::mem::swap(&mut t, &mut u);
+        // b with ROWS - 1 zero limbs below and above it.
+        padded.fill(0);
+        padded[ROWS - 1..ROWS - 1 + len].copy_from_slice(&b[..len]);
+        let mut i = 0;
+        while i + ROWS <= len {
+            product_rows::<ROWS>(t, &a[..len], padded, i);
+            i += ROWS;
         }
-        let mut carry = 0u64;
-        for limb in t.iter_mut() {
-            let v = *limb + carry;
-            *limb = v & mask;
-            carry = v >> w;
+        while i < len {
+            product_rows::<1>(t, &a[..len], &padded[ROWS - 1..], i);
+            i += 1;
         }
-        // After an odd number of steps the result is in `scratch`.
-        if len % 2 == 1 {
-            u.copy_from_slice(t);
-        }
+        self.redc(t, out);
     }
 
     /// `out = a * a * R^-1 mod n`, as [`mul`](Self::mul)`(a, a)` gives it (up to one multiple
     /// of `n`, for `a < 2n`), with about three quarters of its limb products: the square is
     /// computed whole first, each cross product `a_i * a_j` (i < j) once and doubled, then
-    /// reduced (the "separated operand scanning" form). `wide` is a buffer of `2 * limbs`.
+    /// reduced (the "separated operand scanning" form). `wide` is a buffer of [`wide_len`](Self::wide_len).
     ///
     /// No column overflows: column `c` of the square is the same sum as in a product, at most
     /// `limbs` products below `2^(2w)`; the reduction adds at most `limbs` more `m_j * n_k`, and
@@ -157,34 +157,50 @@ impl Modulus {
     /// bound the width was chosen for (widths are 26 to 28 up to 16384 bits).
     fn sqr(&self, a: &[u64], out: &mut [u64], wide: &mut [u64]) {
         let len = self.n.len();
-        let a = &a[..len];
-        let t = &mut wide[..2 * len];
+        let (t, padded) = wide.split_at_mut(2 * len);
+        let t = &mut t[..2 * len];
         t.fill(0);
-        for (i, &ai) in a.iter().enumerate() {
-            for (tk, &aj) in t[2 * i + 1..i + len].iter_mut().zip(&a[i + 1..]) {
-                *tk += ai * aj;
-            }
+        padded[..len].copy_from_slice(&a[..len]);
+        padded[len..].fill(0);
+        let mut i = 0;
+        while i + ROWS <= len {
+            square_rows::<ROWS>(t, padded, len, i);
+            i += ROWS;
+        }
+        while i < len {
+            square_rows::<1>(t, padded, len, i);
+            i += 1;
         }
         for tk in t.iter_mut() {
             *tk <<= 1;
         }
-        for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+        for (pair, &ai) in t.chunks_exact_mut(2).zip(&a[..len]) {
             pair[0] += ai * ai;
         }
         self.redc(t, out);
     }
 
+    /// The length of the `wide` buffer [`mul`](Self::mul) and [`sqr`](Self::sqr) take: the
+    /// columns of the product, and a copy of an operand with [`ROWS`]` - 1` zero limbs below
+    /// and above it.
+    fn wide_len(&self) -> usize {
+        3 * self.n.len() + 2 * (ROWS - 1)
+    }
+
     /// `out = t * R^-1 mod n`, up to one multiple of `n`, for `t` of `2 * limbs` unnormalised
     /// columns below `2 * n * R` (Montgomery's reduction): each low column in turn is made
-    /// divisible by `2^w` with a multiple of `n` and drops out, its carry going up.
+    /// divisible by `2^w` with a multiple of `n` and drops out, its carry going up. The
+    /// columns are taken [`ROWS`] at a time (see [`redc_rows`](Self::redc_rows)).
     fn redc(&self, t: &mut [u64], out: &mut [u64]) {
-        let (n, w, mask, len) = (&self.n[..], self.width, self.mask, self.n.len());
-        for i in 0..len {
-            let m = (t[i] & mask).wrapping_mul(self.n0inv) & mask;
-            for (tk, &nk) in t[i..i + len].iter_mut().zip(n) {
-                *tk += m * nk;
-            }
-            t[i + 1] += t[i] >> w;
+        let (w, mask, len) = (self.width, self.mask, self.n.len());
+        let mut i = 0;
+        while i + ROWS <= len {
+            self.redc_rows::<ROWS>(t, i);
+            i += ROWS;
+        }
+        while i < len {
+            self.redc_rows::<1>(t, i);
+            i += 1;
         }
         let mut carry = 0u64;
         for (o, &tk) in out[..len].iter_mut().zip(&t[len..2 * len]) {
@@ -193,6 +209,46 @@ impl Modulus {
             carry = v >> w;
         }
         debug_assert_eq!(carry, 0, "a value below 2nR leaves no carry out of R");
+    }
+
+    /// Drops columns `i .. i + B` of `t`: finds the multipliers `m_0 .. m_(B-1)` that make
+    /// them divisible by `2^w` one after the other (each column takes the products of the
+    /// multipliers found below it and the carry of the column below), then adds
+    /// `m_0 * n + m_1 * n * 2^w + …` to the columns above them in one pass, the `B` limbs of
+    /// `n` that meet at a column held in registers: `B` products for each load and store of a
+    /// column, where one row at a time makes one. The columns take the same products as row
+    /// by row, so the same bound holds.
+    #[inline(always)]
+    fn redc_rows<const B: usize>(&self, t: &mut [u64], i: usize) {
+        let (n, w, mask, len) = (&self.n[..], self.width, self.mask, self.n.len());
+        let mut m = [0u64; B];
+        let mut carry = 0u64;
+        for r in 0..B {
+            let mut column = t[i + r] + carry;
+            for s in 0..r {
+                column += m[s] * n[r - s];
+            }
+            m[r] = (column & mask).wrapping_mul(self.n0inv) & mask;
+            carry = (column + m[r] * n[0]) >> w;
+        }
+        t[i + B] += carry;
+        // window[s] = n_(k-s) at column i + k.
+        let mut window = [0u64; B];
+        for (s, limb) in window.iter_mut().enumerate() {
+            *limb = n[B - 1 - s];
+        }
+        let above = &mut t[i + B..i + len + B - 1];
+        for (tk, &nk) in above.iter_mut().zip(&self.n_padded[B..len + B - 1]) {
+            for s in (1..B).rev() {
+                window[s] = window[s - 1];
+            }
+            window[0] = nk;
+            let mut sum = *tk;
+            for s in 0..B {
+                sum += m[s] * window[s];
+            }
+            *tk = sum;
+        }
     }
 
     /// `R^2 mod n`: `R mod n` by doubling from the top bit of `n`, then `2^(w*limbs) * R` by
@@ -208,7 +264,7 @@ impl Modulus {
         self.double_mod(&mut x);
         let e = (w * len) as u64;
         let mut tmp = vec![0u64; len];
-        let mut wide = vec![0u64; 2 * len];
+        let mut wide = vec![0u64; self.wide_len()];
         for bit in (0..63 - e.leading_zeros()).rev() {
             self.sqr(&x, &mut tmp, &mut wide);
             core::mem::swap(&mut x, &mut tmp);
@@ -239,6 +295,74 @@ impl Modulus {
         }
     }
 }
+
+/// Adds rows `i .. i + B` of the product `a * b` to its columns `t`: row `r` adds `a_r * b_j`
+/// to column `r + j`. `b` has `B - 1` zero limbs below and above it (`b_j` is `b[B - 1 + j]`).
+/// The `B` limbs of `b` that the rows meet at a column are held in registers, so a column is
+/// loaded and stored once for `B` products.
+#[inline(always)]
+fn product_rows<const B: usize>(t: &mut [u64], a: &[u64], b: &[u64], i: usize) {
+    let len = a.len();
+    let mut row = [0u64; B];
+    for (s, limb) in row.iter_mut().enumerate() {
+        *limb = a[i + s];
+    }
+    // window[s] = b_(c-i-s) at column c, from column i to i + len + B - 2.
+    let mut window = [0u64; B];
+    let columns = &mut t[i..i + len + B - 1];
+    for (tc, &incoming) in columns.iter_mut().zip(&b[B - 1..len + 2 * (B - 1)]) {
+        for s in (1..B).rev() {
+            window[s] = window[s - 1];
+        }
+        window[0] = incoming;
+        let mut sum = *tc;
+        for s in 0..B {
+            sum += row[s] * window[s];
+        }
+        *tc = sum;
+    }
+}
+
+/// Adds the cross products of rows `i .. i + B` of a square to its columns `t`: row `r` adds
+/// `a_r * a_j` for every `j > r` to column `r + j`. `a` is the number (`len` limbs) with
+/// `B - 1` zero limbs above it. Where all `B` rows meet a column, the `B` limbs of `a` they
+/// take there are held in registers, so a column is loaded and stored once for `B` products;
+/// the columns below that (where the rows start, two apart) are added one product at a time.
+#[inline(always)]
+fn square_rows<const B: usize>(t: &mut [u64], a: &[u64], len: usize, i: usize) {
+    let mut row = [0u64; B];
+    for (s, limb) in row.iter_mut().enumerate() {
+        *limb = a[i + s];
+    }
+    // Columns where some rows have not started: row s starts at column 2(i + s) + 1.
+    for c in 2 * i + 1..2 * i + 2 * B - 1 {
+        for s in 0..B {
+            if c > 2 * (i + s) {
+                t[c] += row[s] * a[c - i - s];
+            }
+        }
+    }
+    // window[s] = a_(c-i-s) at column c, from column 2i + 2B - 1 to the last, i + len + B - 2.
+    let mut window = [0u64; B];
+    for (s, limb) in window.iter_mut().enumerate() {
+        *limb = a[i + 2 * B - 2 - s];
+    }
+    let columns = &mut t[2 * i + 2 * B - 1..i + len + B - 1];
+    for (tc, &incoming) in columns.iter_mut().zip(&a[i + 2 * B - 1..len + B - 1]) {
+        for s in (1..B).rev() {
+            window[s] = window[s - 1];
+        }
+        window[0] = incoming;
+        let mut sum = *tc;
+        for s in 0..B {
+            sum += row[s] * window[s];
+        }
+        *tc = sum;
+    }
+}
+
+/// Rows of the reduction taken at once (see [`Modulus::redc_rows`]).
+const ROWS: usize = 4;
 
 /// `-x^-1 mod 2^width` for odd `x`, by Newton's iteration (each step doubles the correct bits).
 fn neg_inverse(x: u64, width: u32) -> u64 {
@@ -373,8 +497,8 @@ mod tests {
             });
             for a in core::iter::once(largest).chain(randoms) {
                 let (mut by_sqr, mut by_mul) = (vec![0; len], vec![0; len]);
-                m.sqr(&a, &mut by_sqr, &mut vec![0; 2 * len]);
-                m.mul(&a, &a, &mut by_mul, &mut vec![0; len]);
+                m.sqr(&a, &mut by_sqr, &mut vec![0; m.wide_len()]);
+                m.mul(&a, &a, &mut by_mul, &mut vec![0; m.wide_len()]);
                 m.reduce(&mut by_sqr);
                 m.reduce(&mut by_mul);
                 assert_eq!(by_sqr, by_mul, "{bits} bits");
