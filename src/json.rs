@@ -59,7 +59,9 @@ impl<'a> Key<'a> {
         }
     }
 
-    /// Whether the name is `name`.
+    /// Whether the name is `name`. (Inlined: it runs for each name a member is looked up
+    /// against, and most differ in length.)
+    #[inline(always)]
     pub(crate) fn is(&self, name: &str) -> bool {
         if self.escaped {
             self.text() == name
@@ -92,6 +94,12 @@ impl<'a> Scan<'a> {
         Scan { b, at: 0, depth: 0 }
     }
 
+    /// A scanner at `at` in `b`: to read again a value found before (positions stay those of
+    /// `b`).
+    pub(crate) fn new_at(b: &'a [u8], at: usize) -> Self {
+        Scan { b, at, depth: 0 }
+    }
+
     /// Whether only whitespace is left.
     pub(crate) fn at_end(&mut self) -> bool {
         self.skip_whitespace();
@@ -113,6 +121,16 @@ impl<'a> Scan<'a> {
     /// The source text of `item` (a literal, a number; a string's content, escapes as written).
     pub(crate) fn raw(&self, item: Item) -> &'a str {
         core::str::from_utf8(&self.b[item.start..item.end]).unwrap_or("")
+    }
+
+    /// The bytes of the string `item` holds, escapes decoded (no UTF-8 check when it has
+    /// none: the scanner has checked the bytes of every string).
+    pub(crate) fn bytes(&self, item: Item) -> Cow<'a, [u8]> {
+        if item.escaped {
+            Cow::Owned(self.text(item).into_owned().into_bytes())
+        } else {
+            Cow::Borrowed(&self.b[item.start..item.end])
+        }
     }
 
     /// The string `item` holds, escapes decoded.
@@ -279,14 +297,16 @@ impl<'a> Scan<'a> {
         }
         let start = self.at;
         let mut escaped = false;
+        let mut high = false;
         loop {
-            self.at = plain_run_end(self.b, self.at);
+            let (end, run_high) = plain_run_end(self.b, self.at);
+            self.at = end;
+            high |= run_high;
             match *self.b.get(self.at).ok_or(())? {
                 b'"' => {
                     let end = self.at;
                     // The only place bytes above 0x7F may be: they must be UTF-8.
-                    let content = &self.b[start..end];
-                    if !content.is_ascii() && core::str::from_utf8(content).is_err() {
+                    if high && core::str::from_utf8(&self.b[start..end]).is_err() {
                         return Err(());
                     }
                     self.at += 1;
@@ -339,39 +359,47 @@ impl<'a> Scan<'a> {
 }
 
 /// Where the run of plain string bytes from `at` ends: at the next quote, backslash or control
-/// character (or the end). Eight bytes at a time while it can (SWAR: in `(x - n) & !x`, with
-/// `n` in every byte, the high bit of some byte is set exactly when a byte of `x` is below `n`,
-/// so `x ^ pattern` below 1 finds the pattern); the three tests share one mask and one branch,
-/// and the word that has a hit is then read one byte at a time.
-fn plain_run_end(b: &[u8], mut at: usize) -> usize {
+/// character (or the end); and whether the run has a byte above 0x7F (only then must the
+/// string be checked for UTF-8). Eight bytes at a time while it can (SWAR: in `(x - n) & !x`,
+/// with `n` in every byte, the high bit of a byte is set where a byte of `x` is below `n`, and
+/// perhaps in bytes above such a byte, through the borrow, but never below the first: so
+/// `x ^ pattern` below 1 finds the pattern, and the lowest flagged byte is the first special
+/// one). The three tests share one mask; the high bits of the plain bytes are gathered on the
+/// way. The last few bytes of the input, fewer than eight, are read one at a time.
+fn plain_run_end(b: &[u8], mut at: usize) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let flagged = |x: u64| {
+    let specials = |x: u64| {
         let quote = x ^ (ONES * 0x22);
         let backslash = x ^ (ONES * 0x5c);
         (x.wrapping_sub(ONES * 0x20) & !x
             | quote.wrapping_sub(ONES) & !quote
             | backslash.wrapping_sub(ONES) & !backslash)
             & HIGHS
-            != 0
     };
-    if let Some(rest) = b.get(at..) {
-        for chunk in rest.chunks_exact(8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if flagged(u64::from_le_bytes(word)) {
-                break;
-            }
-            at += 8;
+    let mut high = 0u64;
+    while let Some(chunk) = b.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let found = specials(word);
+        if found != 0 {
+            // The bytes below the first special one (little-endian: the low ones).
+            let plain = found.trailing_zeros() / 8;
+            high |= word & ((1u64 << (plain * 8)) - 1);
+            return (at + plain as usize, high & HIGHS != 0);
         }
+        high |= word;
+        at += 8;
     }
     while let Some(&c) = b.get(at) {
         if c == b'"' || c == b'\\' || c < 0x20 {
             break;
         }
+        high |= u64::from(c);
         at += 1;
     }
-    at
+    (at, high & HIGHS != 0)
 }
 
 /// The largest `f64` is 1.797...e308: a number at or above the midpoint to the next power of
@@ -451,7 +479,7 @@ mod tests {
                     for start in 0..=at {
                         assert_eq!(
                             plain_run_end(&b, start),
-                            at,
+                            (at, b[start..at].iter().any(|&c| c >= 0x80)),
                             "{special} at {at} of {len}, from {start}"
                         );
                     }
@@ -459,7 +487,7 @@ mod tests {
                     if at + 1 < len {
                         b[len - 1] = b'"';
                         assert_eq!(
-                            plain_run_end(&b, 0),
+                            plain_run_end(&b, 0).0,
                             at,
                             "{special} at {at} of {len}, another after"
                         );

@@ -9,7 +9,7 @@
 
 use super::code::{EventCode, PayloadFamily};
 use super::payload::{CustomerPayload, EntitlementPayload, FieldCheck, FieldKind, SeatPayload};
-use super::timestamp::parse_utc_millis;
+use super::timestamp::utc_millis;
 use super::{invalid, BOM_HINT, EMPTY_HINT};
 use crate::error::{Error, ErrorCode};
 use crate::json::{Item, Kind, Scan};
@@ -53,16 +53,27 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
         SeatPayload::CHECKS,
     ];
     let mut fields = [[None; MAX_FIELDS]; 3];
+    // The family whose fields the last payload was matched against: when the event code came
+    // before it (Zentitle sends the members in alphabetical order), that family's only;
+    // otherwise all three.
+    let mut matched: Option<usize> = None;
     let root = scan.value_with(&mut |key, scan| {
         let Some(i) = key.and_then(|key| ENVELOPE.iter().position(|n| key.is(n))) else {
             return scan.value();
         };
         let item = if ENVELOPE[i] == "payload" {
             fields = [[None; MAX_FIELDS]; 3]; // a repeated payload: the last one counts
+            matched = envelope[CODE].and_then(|code| family_of(scan, code));
+            let (first, count) = matched.map_or((0, 3), |f| (f, 1));
             scan.value_with(&mut |key, scan| {
                 let item = scan.value()?;
                 let Some(key) = key else { return Ok(item) };
-                for (checks, found) in families.iter().zip(fields.iter_mut()) {
+                for (checks, found) in families
+                    .iter()
+                    .zip(fields.iter_mut())
+                    .skip(first)
+                    .take(count)
+                {
                     if let Some(f) = checks.iter().position(|c| key.is(c.name)) {
                         found[f] = Some(item);
                     }
@@ -83,12 +94,15 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     }
     let [id, date, code, resource, attempt, payload] = envelope;
     let string = |item: Option<Item>, hint| match item {
-        Some(item) if item.kind == Kind::String => Ok(scan.text(item)),
+        Some(item) if item.kind == Kind::String => Ok(scan.bytes(item)),
         _ => Err(invalid(hint)),
     };
-    let event_id = string(id, "eventId must be a string.")?;
+    let event_id = match id {
+        Some(item) if item.kind == Kind::String => scan.text(item),
+        _ => return Err(invalid("eventId must be a string.")),
+    };
     let event_date = string(date, "eventDate must be a string.")?;
-    let event_date_unix_ms = parse_utc_millis(&event_date).ok_or(invalid(
+    let event_date_unix_ms = utc_millis(&event_date).ok_or(invalid(
         "eventDate must be an RFC 3339 UTC timestamp, such as 2025-06-06T11:39:22.739326Z.",
     ))?;
     let event_code = string(code, "eventCode must be a string.")?;
@@ -102,19 +116,52 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     if call_attempt.is_none() {
         return Err(invalid("callAttempt must be a whole number from 1."));
     }
-    let family = match EventCode::from_code(&event_code).map(EventCode::family) {
-        Some(PayloadFamily::Customer) => Some(0),
-        Some(PayloadFamily::Entitlement | PayloadFamily::Maintenance) => Some(1),
-        Some(PayloadFamily::Seat) => Some(2),
-        _ => None,
-    };
-    if let Some(f) = family {
+    if let Some(f) = family_of_code(&event_code) {
+        if let Some(p) =
+            payload.filter(|p| p.kind == Kind::Object && matched.is_some_and(|m| m != f))
+        {
+            // A later eventCode of another family (a repeated member): the payload's fields
+            // are found again, for the code that counts.
+            fields[f] = [None; MAX_FIELDS];
+            Scan::new_at(body, p.start).value_with(&mut |key, scan| {
+                let item = scan.value()?;
+                let checks = families[f].iter();
+                if let Some(i) = key.and_then(|key| checks.clone().position(|c| key.is(c.name))) {
+                    fields[f][i] = Some(item);
+                }
+                Ok(item)
+            })?;
+        }
         check_payload(&scan, payload, families[f], &fields[f])?;
     }
     Ok(Checked {
         event_id: event_id.into_owned(),
         event_date_unix_ms,
     })
+}
+
+/// Where `eventCode` is in [`ENVELOPE`].
+const CODE: usize = 2;
+const _: () = assert!(ENVELOPE[CODE].len() == "eventCode".len());
+
+/// The index in `families` of the payload family of a documented event code.
+fn family_of_code(code: &[u8]) -> Option<usize> {
+    let code = EventCode::ALL
+        .iter()
+        .find(|known| known.as_str().as_bytes() == code);
+    match code.map(|known| known.family()) {
+        Some(PayloadFamily::Customer) => Some(0),
+        Some(PayloadFamily::Entitlement | PayloadFamily::Maintenance) => Some(1),
+        Some(PayloadFamily::Seat) => Some(2),
+        _ => None,
+    }
+}
+
+/// [`family_of_code`] of a scanned `eventCode` value, when it is a string.
+fn family_of(scan: &Scan<'_>, code: Item) -> Option<usize> {
+    (code.kind == Kind::String)
+        .then(|| family_of_code(&scan.bytes(code)))
+        .flatten()
 }
 
 /// The most fields a payload declares.
@@ -144,9 +191,7 @@ fn check_payload(
         };
         let fits = match check.kind {
             FieldKind::Str => item.kind == Kind::String,
-            FieldKind::Time => {
-                item.kind == Kind::String && parse_utc_millis(&scan.text(item)).is_some()
-            }
+            FieldKind::Time => item.kind == Kind::String && utc_millis(&scan.bytes(item)).is_some(),
             FieldKind::Bool => item.kind == Kind::Bool,
             FieldKind::Num => item.kind == Kind::Number,
         };

@@ -4,7 +4,12 @@
 /// Milliseconds since the Unix epoch of an RFC 3339 UTC timestamp, or `None` if `text` is not
 /// one. `Z` and `+00:00` are UTC; other offsets are refused (Zentitle sends UTC).
 pub fn parse_utc_millis(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
+    utc_millis(text.as_bytes())
+}
+
+/// [`parse_utc_millis`] of the bytes of a string (the scanner's, unescaped: no UTF-8 check
+/// is needed, as a timestamp is ASCII).
+pub(crate) fn utc_millis(b: &[u8]) -> Option<i64> {
     let date_time = b.get(..19)?;
     let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T' | b't', h0, h1, b':', mi0, mi1, b':', s0, s1] =
         *date_time

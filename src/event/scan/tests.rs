@@ -262,6 +262,16 @@ fn random_envelopes_agree() {
         }
         let payload = g.object(1, PAYLOAD);
         members.push(format!("\"payload\":{payload}"));
+        // The payload before the event code, or a second event code after it (a repeated
+        // member: the last counts), perhaps of another family.
+        if g.next() % 3 == 0 {
+            let last = members.len() - 1;
+            let i = (g.next() % members.len() as u64) as usize;
+            members.swap(i, last);
+        }
+        if g.next() % 4 == 0 {
+            members.push(format!("\"eventCode\":\"{}\"", g.pick(&codes)));
+        }
         if g.next() % 4 == 0 {
             let i = (g.next() % members.len() as u64) as usize;
             members.remove(i);
