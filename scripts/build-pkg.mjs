@@ -38,11 +38,11 @@ const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml
 for (const entry of readdirSync(join(root, "pkg-template"))) {
   cpSync(join(root, "pkg-template", entry), join(pkg, entry), { recursive: true });
 }
-// The Node entries' copy of the verify .wasm, inlined (see pkg-template/node.mjs).
+// The Node entries' copy of the verify .wasm, inlined (see pkg-template/node.mjs): a module
+// that the bundles of node.mjs and node.cjs below take in, and that is then removed.
 const verifyWasm = readFileSync(join(pkg, "wasm/zentitle_webhooks.wasm")).toString("base64");
 const generated = "// Written by scripts/build-pkg.mjs: wasm/zentitle_webhooks.wasm in base64, for the Node entry.";
 writeFileSync(join(pkg, "lib/verify-wasm.mjs"), `${generated}\nexport const verifyWasm = "${verifyWasm}";\n`);
-writeFileSync(join(pkg, "lib/verify-wasm.cjs"), `${generated}\nexports.verifyWasm = "${verifyWasm}";\n`);
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
 manifest.version = version;
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
@@ -77,12 +77,40 @@ for (const [entry, out] of [
         name: "shared-errors",
         setup(build) {
           build.onResolve({ filter: /(^|\/)errors\.mjs$/ }, () => ({ path: "./lib/errors.cjs", external: true }));
-          build.onResolve({ filter: /(^|\/)verify-wasm\.mjs$/ }, () => ({ path: "./lib/verify-wasm.cjs", external: true }));
         },
       },
     ],
   });
 }
+
+// The Node ES-module entry, bundled in place (after the CommonJS builds, which start from the
+// unbundled file): one module instead of a dozen, and the inlined .wasm with it, since each
+// module Node loads costs start-up time. The modules that hold state shared with the test kit
+// entry and the package's own tests stay apart, imported by the bundle: the one instance of
+// the verify module (lib/core.mjs and its lib/wasm-instance.mjs), the error classes
+// (lib/errors.mjs) and the text codecs (lib/text.mjs).
+const SHARED = ["core.mjs", "wasm-instance.mjs", "errors.mjs", "text.mjs"];
+await esbuild.build({
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  logLevel: "warning",
+  entryPoints: [join(pkg, "node.mjs")],
+  outfile: join(pkg, "node.mjs"),
+  allowOverwrite: true,
+  plugins: [
+    {
+      name: "shared-state",
+      setup(build) {
+        build.onResolve({ filter: /\.mjs$/ }, ({ path, kind }) => {
+          const name = path.split("/").pop();
+          return kind !== "entry-point" && SHARED.includes(name) ? { path: `./lib/${name}`, external: true } : undefined;
+        });
+      },
+    },
+  ],
+});
+rmSync(join(pkg, "lib/verify-wasm.mjs"));
 
 // The stores need no bundling (no imports): each gets a CommonJS twin and typings for it.
 for (const name of ["redis", "postgres", "durable-object"]) {
