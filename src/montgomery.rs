@@ -237,18 +237,12 @@ impl Modulus {
         for (s, limb) in window.iter_mut().enumerate() {
             *limb = n[B - 1 - s];
         }
-        let above = &mut t[i + B..i + len + B - 1];
-        for (tk, &nk) in above.iter_mut().zip(&self.n_padded[B..len + B - 1]) {
-            for s in (1..B).rev() {
-                window[s] = window[s - 1];
-            }
-            window[0] = nk;
-            let mut sum = *tk;
-            for s in 0..B {
-                sum += m[s] * window[s];
-            }
-            *tk = sum;
-        }
+        add_rows(
+            &mut t[i + B..i + len + B - 1],
+            &self.n_padded[B..len + B - 1],
+            &m,
+            window,
+        );
     }
 
     /// `R^2 mod n`: `R mod n` by doubling from the top bit of `n`, then `2^(w*limbs) * R` by
@@ -308,19 +302,12 @@ fn product_rows<const B: usize>(t: &mut [u64], a: &[u64], b: &[u64], i: usize) {
         *limb = a[i + s];
     }
     // window[s] = b_(c-i-s) at column c, from column i to i + len + B - 2.
-    let mut window = [0u64; B];
-    let columns = &mut t[i..i + len + B - 1];
-    for (tc, &incoming) in columns.iter_mut().zip(&b[B - 1..len + 2 * (B - 1)]) {
-        for s in (1..B).rev() {
-            window[s] = window[s - 1];
-        }
-        window[0] = incoming;
-        let mut sum = *tc;
-        for s in 0..B {
-            sum += row[s] * window[s];
-        }
-        *tc = sum;
-    }
+    add_rows(
+        &mut t[i..i + len + B - 1],
+        &b[B - 1..len + 2 * (B - 1)],
+        &row,
+        [0u64; B],
+    );
 }
 
 /// Adds the cross products of rows `i .. i + B` of a square to its columns `t`: row `r` adds
@@ -347,17 +334,34 @@ fn square_rows<const B: usize>(t: &mut [u64], a: &[u64], len: usize, i: usize) {
     for (s, limb) in window.iter_mut().enumerate() {
         *limb = a[i + 2 * B - 2 - s];
     }
-    let columns = &mut t[2 * i + 2 * B - 1..i + len + B - 1];
-    for (tc, &incoming) in columns.iter_mut().zip(&a[i + 2 * B - 1..len + B - 1]) {
+    add_rows(
+        &mut t[2 * i + 2 * B - 1..i + len + B - 1],
+        &a[i + 2 * B - 1..len + B - 1],
+        &row,
+        window,
+    );
+}
+
+/// The pass that row blocking is for: for each column in turn, `incoming` brings the next limb
+/// into `window` (which holds the `B` limbs the rows meet there, the newest first), and the
+/// column takes `row[s] * window[s]` for every `s`, loaded and stored once.
+#[inline(always)]
+fn add_rows<const B: usize>(
+    columns: &mut [u64],
+    incoming: &[u64],
+    row: &[u64; B],
+    mut window: [u64; B],
+) {
+    for (column, &next) in columns.iter_mut().zip(incoming) {
         for s in (1..B).rev() {
             window[s] = window[s - 1];
         }
-        window[0] = incoming;
-        let mut sum = *tc;
+        window[0] = next;
+        let mut sum = *column;
         for s in 0..B {
             sum += row[s] * window[s];
         }
-        *tc = sum;
+        *column = sum;
     }
 }
 
