@@ -10,8 +10,9 @@
 //! Montgomery's reduction adds `m_i * n` for each low limb in turn ("separated operand
 //! scanning"), with no carry handling at all in either; carries are propagated once per
 //! multiplication. Both take several rows at a time ([`ROWS`]), so that each column is loaded
-//! and stored once for several limb products held in registers. `R = 2^(w * limbs) > 4n`, so intermediate values stay below `2n` without
-//! the usual conditional subtraction (Walter, 1999); the result is reduced once at the end.
+//! and stored once for several limb products held in registers. `R = 2^(w * limbs) > 4n`, so
+//! intermediate values stay below `2n` without the usual conditional subtraction (Walter,
+//! 1999); the result is reduced once at the end.
 //! Constants (`-n^-1 mod 2^w`, `R^2 mod n`) are computed once per key.
 //!
 //! Indexing below is on buffers whose lengths are fixed when the [`Modulus`] is built
@@ -149,7 +150,8 @@ impl Modulus {
     /// `out = a * a * R^-1 mod n`, as [`mul`](Self::mul)`(a, a)` gives it (up to one multiple
     /// of `n`, for `a < 2n`), with about three quarters of its limb products: the square is
     /// computed whole first, each cross product `a_i * a_j` (i < j) once and doubled, then
-    /// reduced (the "separated operand scanning" form). `wide` is a buffer of [`wide_len`](Self::wide_len).
+    /// reduced (the "separated operand scanning" form). `wide` is a buffer of
+    /// [`wide_len`](Self::wide_len).
     ///
     /// No column overflows: column `c` of the square is the same sum as in a product, at most
     /// `limbs` products below `2^(2w)`; the reduction adds at most `limbs` more `m_j * n_k`, and
