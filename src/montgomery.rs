@@ -160,7 +160,6 @@ impl Modulus {
     fn sqr(&self, a: &[u64], out: &mut [u64], wide: &mut [u64]) {
         let len = self.n.len();
         let (t, padded) = wide.split_at_mut(2 * len);
-        let t = &mut t[..2 * len];
         t.fill(0);
         padded[..len].copy_from_slice(&a[..len]);
         padded[len..].fill(0);

@@ -141,8 +141,27 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
 }
 
 /// Where `eventCode` is in [`ENVELOPE`].
-const CODE: usize = 2;
-const _: () = assert!(ENVELOPE[CODE].len() == "eventCode".len());
+const CODE: usize = envelope_index("eventCode");
+const _: () = assert!(CODE < ENVELOPE.len(), "eventCode is an envelope member");
+
+/// The index of `name` in [`ENVELOPE`], or its length when it is not there.
+const fn envelope_index(name: &str) -> usize {
+    let mut i = 0;
+    while i < ENVELOPE.len() {
+        let (a, b) = (ENVELOPE[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    ENVELOPE.len()
+}
 
 /// The index in `families` of the payload family of a documented event code.
 fn family_of_code(code: &[u8]) -> Option<usize> {
