@@ -1,0 +1,179 @@
+// RedisInbox on a real Redis (started by the test), with node-redis and with ioredis: one copy
+// per eventId (NUL included), retries then `dead` and `retry`, an entry whose worker died taken
+// over by XAUTOCLAIM, a stale worker fenced out, stored bytes verified again, unfit parked,
+// per-resource order, stats, list and purge.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import IORedis from "ioredis";
+import { createClient } from "redis";
+import { RedisInbox } from "zentitle-webhooks/inbox/redis";
+
+import { startRedis } from "../stores/servers.mjs";
+import { delivery, quiet, record, until, verifier, verifyWith, wait, work } from "./support.mjs";
+
+let server;
+const clients = {};
+
+before(async () => {
+  server = await startRedis();
+  clients["node-redis"] = createClient({ url: server.url });
+  await clients["node-redis"].connect();
+  clients.ioredis = new IORedis(server.url);
+});
+after(async () => {
+  await clients["node-redis"]?.quit();
+  clients.ioredis?.disconnect();
+  await server?.close();
+});
+
+let prefixes = 0;
+
+async function runUntil(options, done, what) {
+  const controller = new AbortController();
+  const running = work({ verify: verifyWith(verifier), logger: quiet, pollSeconds: 0.05, ...options, signal: controller.signal });
+  try {
+    await until(done, what);
+  } finally {
+    controller.abort();
+    await running;
+  }
+}
+
+for (const library of ["node-redis", "ioredis"]) {
+  describe(`RedisInbox with ${library}`, () => {
+    const fresh = () => new RedisInbox(clients[library], { prefix: `t${++prefixes}:` });
+
+    test("one entry per eventId; any JSON-string eventId (NUL, backslashes) is stored and read back", async () => {
+      const inbox = fresh();
+      const ids = ["event_\u0000x", "event_\\0x", "event_ü✓\u0001"];
+      for (const eventId of ids) {
+        const d = delivery({ eventId });
+        assert.equal((await inbox.add(record(d))).added, true);
+        assert.deepEqual(await inbox.add(record(delivery({ eventId, callAttempt: 2 }))), { added: false, id: eventId, state: "pending" });
+        const stored = await inbox.get(eventId);
+        assert.equal(stored.eventId, eventId);
+        assert.deepEqual(Buffer.from(stored.body), d.body);
+        assert.equal(stored.signature, d.signature);
+      }
+      assert.equal((await inbox.stats()).pending, ids.length);
+      const seen = [];
+      await runUntil({ inbox, handle: (e) => seen.push(e.eventId) }, async () => (await inbox.stats()).done === 3, "3 done");
+      assert.deepEqual(seen.sort(), [...ids].sort());
+    });
+
+    test("failures retry with back-off, then dead with the last error; retry runs it once fixed", async () => {
+      const inbox = fresh();
+      const d = delivery();
+      await inbox.add(record(d));
+      let broken = true;
+      const attempts = [];
+      const handle = (_e, ctx) => {
+        attempts.push(ctx.attempt);
+        if (broken) throw new Error("the CRM is down");
+      };
+      await runUntil({ inbox, handle, maxAttempts: 3, backoff: () => 30 }, async () => (await inbox.stats()).dead === 1, "dead");
+      assert.deepEqual(attempts, [1, 2, 3]);
+      const dead = await inbox.get(d.event.eventId);
+      assert.equal(dead.lastError, "the CRM is down");
+      broken = false;
+      assert.equal(await inbox.retry({ dead: true }), 1);
+      await runUntil({ inbox, handle }, async () => (await inbox.stats()).done === 1, "done after retry");
+      assert.deepEqual(attempts, [1, 2, 3, 1]);
+    });
+
+    test("an entry whose worker died is taken over after the lease; the stale worker is fenced out", async () => {
+      const inbox = fresh();
+      await inbox.add(record(delivery()));
+      const stale = await inbox.claim({ workerId: "dead-worker", leaseMs: 200 });
+      assert.equal(stale.delivery.attempts, 1);
+      assert.equal(await inbox.claim({ workerId: "other", leaseMs: 200 }), null, "not before the lease ends");
+      await wait(300);
+      const taken = await inbox.claim({ workerId: "other", leaseMs: 200 });
+      assert.equal(taken.delivery.attempts, 2);
+      assert.equal(await stale.renew(), false);
+      assert.equal(await stale.finish({ state: "done" }), false);
+      assert.equal((await inbox.stats()).done, 0);
+      assert.equal(await taken.finish({ state: "done" }), true);
+      assert.equal((await inbox.stats()).done, 1);
+    });
+
+    test("stored bytes are verified again; unfit payloads are parked", async () => {
+      const inbox = fresh();
+      const d = delivery();
+      const tampered = { ...record(d), body: Buffer.from(d.body.toString().replace("cust_1", "cust_2")) };
+      await inbox.add(tampered);
+      const unfit = delivery({ payload: { customerId: 42 } });
+      await inbox.add(record(unfit));
+      let ran = 0;
+      await runUntil(
+        { inbox, handle: () => ran++ },
+        async () => {
+          const s = await inbox.stats();
+          return s.dead === 1 && s.unfit === 1;
+        },
+        "dead and unfit",
+      );
+      assert.equal(ran, 0);
+      assert.match((await inbox.get(d.event.eventId)).lastError, /invalid_signature/);
+      assert.equal(await inbox.retry({ unfit: true }), 1);
+      assert.equal((await inbox.stats()).pending, 1);
+    });
+
+    test("ordered: one event of a resource at a time, the earliest eventDate first", async () => {
+      const inbox = fresh();
+      const base = Date.parse("2026-01-01T00:00:00Z");
+      const at = (s) => new Date(base + s * 1000).toISOString();
+      for (const [resourceId, seconds] of [
+        ["cust_A", [5, 3, 4, 1, 2]],
+        ["cust_B", [2, 1, 3]],
+      ]) {
+        for (const s of seconds) await inbox.add(record(delivery({ resourceId, eventDate: at(s), payload: { customerId: resourceId } })));
+      }
+      const seen = { cust_A: [], cust_B: [] };
+      const active = new Map();
+      let overlap = 0;
+      let failedOnce = false;
+      await runUntil(
+        {
+          inbox,
+          ordered: true,
+          concurrency: 4,
+          backoff: () => 20,
+          handle: async (event) => {
+            if (active.get(event.resourceId)) overlap++;
+            active.set(event.resourceId, true);
+            await wait(15);
+            active.set(event.resourceId, false);
+            if (event.eventDate === at(2) && event.resourceId === "cust_A" && !failedOnce) {
+              failedOnce = true;
+              throw new Error("once");
+            }
+            seen[event.resourceId].push((Date.parse(event.eventDate) - base) / 1000);
+          },
+        },
+        async () => (await inbox.stats()).done === 8,
+        "8 done",
+      );
+      assert.equal(overlap, 0);
+      assert.deepEqual(seen, { cust_A: [1, 2, 3, 4, 5], cust_B: [1, 2, 3] });
+    });
+
+    test("stats, list and purge", async () => {
+      const inbox = fresh();
+      for (let i = 0; i < 3; i++) await inbox.add(record(delivery()));
+      await runUntil({ inbox, handle: () => {} }, async () => (await inbox.stats()).done === 3, "done");
+      await inbox.add(record(delivery()));
+      const stats = await inbox.stats();
+      assert.deepEqual([stats.pending, stats.running, stats.done, stats.dead, stats.unfit], [1, 0, 3, 0, 0]);
+      assert.ok(stats.oldestPendingSeconds >= 0 && stats.oldestPendingSeconds < 60);
+      const listed = await inbox.list({ state: "done" });
+      assert.equal(listed.length, 3);
+      assert.equal(listed[0].body, undefined);
+      assert.equal(await inbox.purge({ olderThanMs: 60_000 }), 0);
+      await wait(20);
+      assert.equal(await inbox.purge({ olderThanMs: 10 }), 3);
+      assert.equal((await inbox.stats()).done, 0);
+    });
+  });
+}
