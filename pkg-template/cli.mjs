@@ -24,6 +24,8 @@ Commands:
   trigger   post realistic signed events to a local receiver (like \`stripe trigger\`)
   listen    receive real deliveries: verify, print, record, forward to your app, live inbox page
   replay    re-send recorded deliveries byte for byte to a URL
+  work      run the handlers over a durable inbox (PostgreSQL or Redis), as a worker process
+  inbox     see and repair a durable inbox: stats, list, show, retry, purge
 
 Every command takes --help and --json.`,
   keygen: `Usage: zentitle-webhooks keygen [--bits 2048] [--out DIR] [--json]
@@ -78,6 +80,7 @@ const usage = (text, code = 2) => {
   (code === 0 ? process.stdout : process.stderr).write(text + "\n");
   process.exit(code);
 };
+if (command === "inbox" || command === "work") process.exit(await (await import("./cli/inbox.mjs")).main(command, rest));
 if (!command || command === "--help" || command === "-h" || command === "help") usage(HELP.main, command ? 0 : 2);
 if (!HELP[command]) usage(`Unknown command "${command}".\n\n${HELP.main}`);
 
