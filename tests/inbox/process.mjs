@@ -69,8 +69,8 @@ if (ROLE === "receiver") {
     signal: controller.signal,
     ordered: true,
     leaseSeconds: Number(process.env.LEASE_SECONDS ?? 2),
-    maxAttempts: 4,
-    backoff: (attempt) => 50 * 2 ** attempt * (0.5 + Math.random() / 2),
+    maxAttempts: 8,
+    backoff: (attempt) => Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2),
     pollSeconds: 0.05,
     logger: null,
   });
