@@ -32,6 +32,7 @@ test("npm pack holds exactly the package's files", () => {
     "lib/errors.mjs",
     "lib/event-codes.mjs",
     "lib/memory-store.mjs",
+    "lib/printable.mjs",
     "lib/read.mjs",
     "lib/receiver.mjs",
     "lib/receiver/fetch-adapter.mjs",
