@@ -43,7 +43,10 @@ export function verifyWith(verifier) {
  *
  * `verify(body, signature, { now })` returns `{ event, mismatch? }` or throws; `handle(event,
  * ctx)` runs the handlers and throws on failure. `backoff(attempt)` gives the delay in ms
- * before attempt + 1 (default `backoffMs`).
+ * before attempt + 1 (default `backoffMs`). A delivery whose payload does not fit its code is
+ * parked `unfit` without running `handle`, unless `runUnfit` is set: then `handle` sees
+ * `ctx.mismatch` and parks it by throwing an error with `park: true`. `handle` resolving to
+ * `{ unhandled: true }` marks the delivery done with a note (no handler takes its code).
  */
 export async function work(options) {
   const o = readWorkOptions(options);
@@ -98,7 +101,7 @@ async function runDelivery(o, claim, stop) {
     return;
   }
   const { event, mismatch } = verified;
-  if (mismatch !== undefined) {
+  if (mismatch !== undefined && !o.runUnfit) {
     // Authentic, but its payload does not fit its code's type: parked, to retry after an upgrade.
     await finish(o, claim, { state: "unfit", error: `payload does not fit: ${mismatch}` }, { ...base, outcome: "unfit", code: "payload_mismatch" });
     return;
@@ -114,6 +117,7 @@ async function runDelivery(o, claim, stop) {
     eventId: delivery.eventId,
     attempt: delivery.attempts,
     callAttempt: event.callAttempt,
+    ...(mismatch === undefined ? {} : { mismatch }),
   };
   // Renew at a third of the lease; a lost or unrenewable lease aborts the handler's signal.
   const renewal = setInterval(
@@ -141,7 +145,7 @@ async function runDelivery(o, claim, stop) {
     outcome = await Promise.race([
       Promise.resolve()
         .then(() => o.handle(event, ctx))
-        .then(() => "ok"),
+        .then((result) => (result?.unhandled ? "unhandled" : "ok")),
       timedOut,
     ]);
   } catch (error) {
@@ -153,6 +157,18 @@ async function runDelivery(o, claim, stop) {
   }
   if (outcome === "ok") {
     await finish(o, claim, { state: "done" }, { ...base, outcome: "processed" });
+    return;
+  }
+  if (outcome === "unhandled") {
+    // No handler takes this event's code: done, kept with a note, and reported.
+    const note = "no handler is registered for this event code: not run";
+    await finish(o, claim, { state: "done", error: note }, { ...base, outcome: "unhandled", code: "no_handler" }, new Error(note));
+    return;
+  }
+  if (outcome?.park === true) {
+    // The handlers refused the payload (it does not fit its code's type): parked for a retry
+    // after an upgrade.
+    await finish(o, claim, { state: "unfit", error: `payload does not fit: ${mismatch}` }, { ...base, outcome: "unfit", code: "payload_mismatch" });
     return;
   }
   const abandoned = outcome === "timeout";
@@ -170,14 +186,20 @@ async function runDelivery(o, claim, stop) {
   }
   const message = messageOf(error);
   if (delivery.attempts >= o.maxAttempts) {
-    await finish(o, claim, { state: "dead", error: message, abandon: abandoned }, { ...base, outcome: "dead", code: "handler_failed" }, error);
+    await finish(
+      o,
+      claim,
+      { state: "dead", error: message, abandon: abandoned },
+      { ...base, outcome: "dead", code: abandoned ? "handler_timeout" : "handler_failed" },
+      error,
+    );
   } else {
     const delayMs = o.backoff(delivery.attempts);
     await finish(
       o,
       claim,
       { state: "pending", error: message, delayMs, abandon: abandoned },
-      { ...base, outcome: "retry", code: "handler_failed", delayMs },
+      { ...base, outcome: "retry", code: abandoned ? "handler_timeout" : "handler_failed", delayMs },
       error,
     );
   }

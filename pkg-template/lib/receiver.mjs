@@ -5,6 +5,7 @@
 // receiver/handlers.mjs, the one reporting path receiver/report.mjs, and the runtimes' adapters
 // receiver/fetch-adapter.mjs and receiver/node-adapter.mjs.
 import { argumentError, isOurs, receiverError, verificationError } from "./errors.mjs";
+import { acceptDelivery, checkInbox, startWorkers } from "./inbox-mode.mjs";
 import { MemoryStore } from "./memory-store.mjs";
 import { guard, readOptions } from "./read.mjs";
 import { handleFetch } from "./receiver/fetch-adapter.mjs";
@@ -25,6 +26,7 @@ const OPTIONS = [
   "minKeyBits",
   "maxBodyBytes",
   "logger",
+  "inbox",
 ];
 const VERIFIER_OPTIONS = ["key", "keys", "maxAgeSeconds", "minKeyBits", "maxBodyBytes"];
 const STORE_METHODS = ["claim", "renew", "complete", "release"];
@@ -42,6 +44,7 @@ export class WebhookReceiver {
   #maxBodyBytes;
   #handlers = new Handlers();
   #reporter;
+  #inbox;
 
   /**
    * `new WebhookReceiver({ key | keys, store = new MemoryStore(), leaseSeconds = 60,
@@ -82,6 +85,11 @@ export class WebhookReceiver {
       }
     });
     this.#reporter = new Reporter(o.logger);
+    if (o.inbox !== undefined) {
+      // Inbox mode (docs/inbox.md): deliveries are stored and answered; work() runs them.
+      if (o.store !== undefined) throw argumentError("Give options.store (handlers run in the request) or options.inbox (workers run them), not both.");
+      this.#inbox = checkInbox(o.inbox);
+    }
   }
 
   /**
@@ -130,6 +138,16 @@ export class WebhookReceiver {
     } catch (error) {
       return this.#refused(error);
     }
+    if (this.#inbox !== undefined) {
+      return acceptDelivery(verified.event, {
+        inbox: this.#inbox,
+        body,
+        headers,
+        maxBodyBytes: this.#maxBodyBytes,
+        timeoutMs: this.#storeTimeoutMs,
+        reporter: this.#reporter,
+      });
+    }
     return processEvent(verified.event, verified.mismatch, {
       store: this.#store,
       handlers: this.#handlers,
@@ -138,6 +156,16 @@ export class WebhookReceiver {
       handlerTimeoutMs: this.#handlerTimeoutMs,
       storeTimeoutMs: this.#storeTimeoutMs,
     });
+  }
+
+  /**
+   * Inbox mode: runs workers over the inbox with this receiver's handlers until
+   * `options.signal` aborts — `{ concurrency = 1, signal, maxAttempts = 12, backoff?, ordered,
+   * leaseSeconds = 30, handlerTimeoutSeconds = 300, pollSeconds = 0.5, workerId? }`.
+   */
+  work(options = {}) {
+    if (this.#inbox === undefined) throw argumentError("work() runs an inbox's deliveries: create the receiver with { key, inbox } (docs/inbox.md).");
+    return startWorkers(options, { inbox: this.#inbox, verifier: this.#verifier, handlers: this.#handlers, reporter: this.#reporter });
   }
 
   /** A Fetch handler: `(request) => Promise<Response>` (Workers, Deno.serve, Bun.serve, Hono, Next.js). */

@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import IORedis from "ioredis";
 import pg from "pg";
 import { createClient } from "redis";
-import { WebhookReceiver } from "./local-receiver.mjs";
+import { WebhookReceiver } from "zentitle-webhooks";
 import { PostgresInbox } from "zentitle-webhooks/inbox/postgres";
 import { RedisInbox } from "zentitle-webhooks/inbox/redis";
 
@@ -72,7 +72,6 @@ if (ROLE === "receiver") {
     maxAttempts: 8,
     backoff: (attempt) => Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2),
     pollSeconds: 0.05,
-    logger: null,
   });
   say("ready");
   await working;

@@ -18,6 +18,10 @@ const LEVEL = {
   lease_lost: "error",
   store_error: "error",
   key_unavailable: "error",
+  // Inbox workers (lib/inbox-mode.mjs).
+  retry: "warn",
+  dead: "error",
+  inbox_error: "error",
 };
 
 export class Reporter {
