@@ -488,6 +488,12 @@ export interface WebhookReceiverOptions extends Omit<CommonOptions, "deduplicato
    * `false` logs nothing.
    */
   logger?: ReceiverLogger | false;
+  /**
+   * Inbox mode (docs/inbox.md): each verified delivery is stored once per eventId and answered
+   * 200 (`stored`, or `duplicate`) when the write is durable; `work()` runs the handlers. Not
+   * with `store`.
+   */
+  inbox?: Inbox;
 }
 
 /** What happened to a delivery. */
@@ -501,7 +507,9 @@ export type ReceiveOutcome =
   | "timeout"
   | "lease_lost"
   | "store_error"
-  | "refused";
+  | "refused"
+  /** Inbox mode: stored durably, to be run by `work()`. */
+  | "stored";
 
 /** The codes of `WebhookReceiverError` (the receiver's own, beside the verification codes). */
 export type ReceiverErrorCode =
@@ -512,7 +520,9 @@ export type ReceiverErrorCode =
   | "handler_timeout"
   | "lease_lost"
   | "store_unavailable"
-  | "method_not_allowed";
+  | "method_not_allowed"
+  | "inbox_unavailable"
+  | "stored_delivery_invalid";
 
 /** What `receive` resolves to: answer the delivery with `status`. */
 export interface ReceiveResult {
@@ -539,6 +549,12 @@ export interface HandlerContext {
   readonly known: boolean;
   /** When the payload did not fit its code's type: what did not fit (only `onAny` handlers see such events). */
   readonly mismatch?: string;
+  /** Inbox mode: the delivery's `callAttempt` (`attempt` is then the worker's attempt, 1 for the first). */
+  readonly callAttempt?: number;
+  /** Inbox mode with `PostgresInbox`: a statement in the claim's transaction, committed with the done mark or not at all. */
+  readonly sql?: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  /** Inbox mode with `PostgresInbox`: the pg client holding that transaction (never COMMIT, ROLLBACK or release it). */
+  readonly client?: unknown;
 }
 
 /** @deprecated Use `HandlerContext`. */
@@ -557,7 +573,7 @@ export class WebhookReceiverError extends Error {
 
 /** What `onError` handlers get besides the error. */
 export interface ReceiveErrorInfo {
-  outcome: Exclude<ReceiveOutcome, "processed" | "duplicate">;
+  outcome: Exclude<ReceiveOutcome, "processed" | "duplicate" | "stored"> | WorkOutcome;
   code: WebhookErrorCode | ReceiverErrorCode | "invalid_argument";
   /** The verified event's id and code (never set for a refused delivery). */
   eventId?: string;
@@ -568,6 +584,10 @@ export interface ReceiveErrorInfo {
   bodyChange?: BodyChange;
   /** Whether the event's handlers had run (all, or some) before this outcome: the retry runs them again. */
   handlersRan?: boolean | "partly";
+  /** Inbox workers: the worker's attempt, the delivery's id in the inbox, and the delay before the next attempt. */
+  attempt?: number;
+  id?: string;
+  delayMs?: number;
 }
 
 /** Node's `IncomingMessage` (or Express's `req`), as far as the receiver reads it. */
@@ -613,4 +633,101 @@ export class WebhookReceiver {
    * it never rejects.
    */
   node(): (req: NodeRequestLike, res: NodeResponseLike, next?: (error?: unknown) => void) => Promise<void>;
+  /**
+   * Inbox mode: runs workers over the inbox with this receiver's handlers until
+   * `options.signal` aborts; resolves once the deliveries in progress have finished.
+   * @throws {TypeError} without `options.inbox`, or for an unknown option.
+   */
+  work(options?: WorkOptions): Promise<void>;
+}
+
+// Inbox mode --------------------------------------------------------------------------------
+
+/** What an inbox worker reports to `onError` (beside the receiver's outcomes). */
+export type WorkOutcome = "retry" | "dead" | "unfit" | "unhandled" | "lease_lost" | "inbox_error";
+
+/** `receiver.work(options)`. */
+export interface WorkOptions {
+  /** Deliveries run at once by this process. Default 1. */
+  concurrency?: number;
+  /** Stops the workers: no new claims; `ctx.signal` of the running handlers is aborted. */
+  signal?: AbortSignal;
+  /** Attempts before a delivery is `dead` (kept, with its last error). Default 12. */
+  maxAttempts?: number;
+  /** Milliseconds before attempt `attempt + 1`. Default: exponential from 5 s, at most 1 h, with jitter. */
+  backoff?: (attempt: number) => number;
+  /** One event of a resourceId at a time, the earliest eventDate first (docs/inbox.md says exactly what holds). */
+  ordered?: boolean;
+  /** How long a claim is held without renewal before another worker may take it. Default 30. */
+  leaseSeconds?: number;
+  /** After this, `ctx.signal` is aborted and the attempt counts as failed. Default 300. */
+  handlerTimeoutSeconds?: number;
+  /** How often an idle worker looks for work. Default 0.5. */
+  pollSeconds?: number;
+  /** Names this process's claims (in `lockedBy`). Default: random. */
+  workerId?: string;
+}
+
+/** The states of a stored delivery. */
+export type InboxState = "pending" | "running" | "done" | "dead" | "unfit";
+
+/** What `inbox.add()` takes: a verified delivery's envelope, raw body and signature. */
+export interface InboxRecord {
+  eventId: string;
+  eventCode?: string;
+  resourceId?: string;
+  eventDate?: string;
+  callAttempt?: number;
+  body: Uint8Array | string;
+  signature: string;
+  state?: "pending" | "unfit";
+  error?: string;
+}
+
+export type InboxAddResult = { added: true; id: string } | { added: false; id: string | undefined; state: InboxState | undefined };
+
+/** A stored delivery as the inbox reports it (`body` and `signature` left out by `list`). */
+export interface InboxDelivery {
+  id: string;
+  eventId: string;
+  eventCode: string;
+  resourceId: string;
+  eventDate: string | null;
+  callAttempt: number | null;
+  body?: Uint8Array;
+  signature?: string;
+  state: InboxState;
+  attempts: number;
+  runAt: Date | null;
+  lockedBy: string | null;
+  lastError: string | null;
+  receivedAt: Date | null;
+  updatedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** Counts by state, and the age of the oldest unfinished delivery (null when none). */
+export interface InboxStats {
+  pending: number;
+  running: number;
+  done: number;
+  dead: number;
+  unfit: number;
+  oldestPendingSeconds: number | null;
+}
+
+/** One claimed delivery, held by a worker until `finish`. */
+export interface InboxClaim<Context> {
+  delivery: InboxDelivery & { body: Uint8Array; signature: string };
+  /** Added to the handlers' `ctx`. */
+  context: Context;
+  renew(): Promise<boolean>;
+  finish(change: { state: Exclude<InboxState, "running">; error?: string; delayMs?: number; refund?: boolean; abandon?: boolean }): Promise<boolean>;
+}
+
+/** What the receiver and its workers need of an inbox (PostgresInbox, RedisInbox, or your own). */
+export interface Inbox<Context = unknown> {
+  add(record: InboxRecord): Promise<InboxAddResult>;
+  claim(options?: { workerId?: string; leaseMs?: number; ordered?: boolean }): Promise<InboxClaim<Context> | { deferred: true } | null>;
+  stats?(): Promise<InboxStats>;
 }

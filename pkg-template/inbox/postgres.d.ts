@@ -3,14 +3,17 @@ import type { Inbox, InboxAddResult, InboxClaim, InboxDelivery, InboxRecord, Inb
 
 /** A `pg` Pool, or anything with `query(text, values)` and `connect()` returning such clients. */
 export interface PostgresInboxPool {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
-  connect(): Promise<{ query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>; release(error?: Error | boolean): void }>;
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  connect(): Promise<{
+    query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+    release(error?: Error | boolean): void;
+  }>;
 }
 
 /** What `ctx` holds in handlers run from a PostgresInbox: the claim's transaction. */
 export interface PostgresInboxContext {
   /** Runs a statement in the claim's transaction: it commits with the done mark, or not at all. */
-  sql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+  sql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
   /** The pg client that holds the transaction (do not COMMIT, ROLLBACK or release it). */
   client: unknown;
 }

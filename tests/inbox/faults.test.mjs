@@ -141,7 +141,7 @@ const ENGINES = {
           for (let i = 0; i < keys.length; i += 500) {
             const batch = keys.slice(i, i + 500);
             const values = await client.mget(batch);
-            batch.forEach((k, j) => runs.set(k.slice(5), Number(values[j])));
+            for (const [j, k] of batch.entries()) runs.set(k.slice(5), Number(values[j]));
           }
           return { effects: undefined, runs };
         },

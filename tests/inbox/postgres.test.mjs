@@ -74,7 +74,7 @@ describe("PostgresInbox", () => {
   });
 
   test("a role with DML rights only adds, claims and finishes", async () => {
-    const inbox = await freshInbox();
+    await freshInbox();
     const table = `inbox_${tables}`;
     await pool.query("DROP ROLE IF EXISTS inbox_dml");
     await pool.query("CREATE ROLE inbox_dml LOGIN");
