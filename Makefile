@@ -145,6 +145,12 @@ bench: build
 	ZW_DIFF_CASES=100000 cargo test --release --lib differential_at_rsa_sizes -- --nocapture
 	node benches/bench.mjs
 
+.PHONY: bench-inbox
+# The durable inbox on real PostgreSQL and Redis: accept latency, worker throughput, memory
+# (see benches/inbox.mjs; --quick for a short run).
+bench-inbox: build
+	node --expose-gc benches/inbox.mjs
+
 .PHONY: bench-simd
 # The verify .wasm built with +simd128 beside the shipped one (see benches/simd.mjs).
 bench-simd: build
