@@ -35,7 +35,14 @@ const privateKey = createPrivateKey(readFileSync(new URL("tests/fixtures/keys/rs
 function delivery(i) {
   const eventId = `event_${randomBytes(16).toString("base64url").slice(0, 22)}`;
   const body = Buffer.from(
-    JSON.stringify({ eventId, eventDate: new Date().toISOString(), eventCode: "customer.created", resourceId: `cust_${i}`, callAttempt: 1, payload: { customerId: `cust_${i}` } }),
+    JSON.stringify({
+      eventId,
+      eventDate: new Date().toISOString(),
+      eventCode: "customer.created",
+      resourceId: `cust_${i}`,
+      callAttempt: 1,
+      payload: { customerId: `cust_${i}` },
+    }),
   );
   return { body, headers: { "content-type": "application/json", "n-signature": sign("sha256", body, privateKey).toString("base64") } };
 }

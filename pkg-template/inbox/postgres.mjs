@@ -137,43 +137,50 @@ CREATE INDEX IF NOT EXISTS ${name}_state ON ${table} (state, updated_at);
       held = false;
       client.release(error);
     };
+    // Every value written into the statements below is ours (a hex token, a sanitised worker
+    // id, whole numbers), so they go in one simple query each: one round trip per step.
+    const worker = String(workerId)
+      .replace(/[^A-Za-z0-9_.:-]/g, "_")
+      .slice(0, 100);
+    const lease = Math.max(1, Math.floor(Number(leaseMs) || 30_000));
     try {
-      const taken = await client.query(
-        `UPDATE ${t} SET state = 'running', attempts = attempts + 1, lock_token = $1, locked_by = $2,
-           run_at = now() + $3 * interval '1 millisecond', updated_at = now()
+      // Step 1 need not reach the disk before the handler runs: lost in a crash, the row is
+      // simply pending again with its earlier count; the done mark's commit flushes it anyway.
+      const results = await client.query(
+        `BEGIN; SET LOCAL synchronous_commit TO OFF;
+         UPDATE ${t} SET state = 'running', attempts = attempts + 1, lock_token = '${token}', locked_by = '${worker}',
+           run_at = now() + ${lease} * interval '1 millisecond', updated_at = now()
          WHERE id = (SELECT d.id FROM ${t} d WHERE d.state IN ('pending', 'running') AND d.run_at <= now() ${order}
                      ORDER BY d.run_at, d.id LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING ${COLUMNS}`,
-        [token, String(workerId), leaseMs],
+         RETURNING ${COLUMNS}; COMMIT`,
       );
+      const taken = results[2];
       if (taken.rowCount === 0) {
         drop();
         return null;
       }
       const row = taken.rows[0];
-      await client.query("BEGIN");
-      const locked = await client.query(`UPDATE ${t} SET updated_at = now() WHERE id = $1 AND lock_token = $2 RETURNING id`, [row.id, token]);
-      if (locked.rowCount === 0) {
-        // The lease ended between the two steps and another worker took the row.
+      const id = String(row.id).replace(/[^0-9]/g, "");
+      // Step 2: the claim's transaction, holding the row lock (found by its token: a row whose
+      // lease ran out in between and that another worker took is not ours any more).
+      const resource = ordered ? `, pg_try_advisory_xact_lock(hashtext('${this.#name}'), hashtext(resource_id)) AS ok` : "";
+      const locked = await client.query(
+        `BEGIN; UPDATE ${t} SET updated_at = now() WHERE id = ${id} AND lock_token = '${token}' RETURNING id${resource}; SAVEPOINT zentitle_handler`,
+      );
+      if (locked[1].rowCount === 0) {
         await client.query("ROLLBACK");
         drop();
         return null;
       }
-      if (ordered) {
-        const lock = await client.query(`SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS ok`, [this.#name, row.resource_id]);
-        if (!lock.rows[0].ok) {
-          // An event of this resource that started earlier is still running: this one waits.
-          await client.query("ROLLBACK");
-          await client.query(
-            `UPDATE ${t} SET state = 'pending', attempts = attempts - 1, lock_token = NULL, locked_by = NULL,
-               run_at = now() + interval '100 milliseconds', updated_at = now() WHERE id = $1 AND lock_token = $2`,
-            [row.id, token],
-          );
-          drop();
-          return { deferred: true };
-        }
+      if (ordered && !locked[1].rows[0].ok) {
+        // An event of this resource that started earlier is still running: this one waits.
+        await client.query(
+          `ROLLBACK; UPDATE ${t} SET state = 'pending', attempts = attempts - 1, lock_token = NULL, locked_by = NULL,
+             run_at = now() + interval '100 milliseconds', updated_at = now() WHERE id = ${id} AND lock_token = '${token}'`,
+        );
+        drop();
+        return { deferred: true };
       }
-      await client.query("SAVEPOINT zentitle_handler");
       return this.#claimed(client, row, token, drop);
     } catch (error) {
       // Whatever the connection's state, it is not reused: PostgreSQL rolls back what is open.
@@ -214,7 +221,26 @@ CREATE INDEX IF NOT EXISTS ${name}_state ON ${table} (state, updated_at);
           return done.rowCount === 1;
         }
         try {
-          if (state !== "done") await client.query("ROLLBACK TO SAVEPOINT zentitle_handler");
+          if (state === "done" && error === undefined && !refund) {
+            // One round trip: the done mark (raising division_by_zero when the row is not ours,
+            // which aborts the transaction before COMMIT runs), then COMMIT.
+            const id = String(row.id).replace(/[^0-9]/g, "");
+            try {
+              await client.query(
+                `WITH u AS (UPDATE ${t} SET state = 'done', last_error = NULL, lock_token = NULL, locked_by = NULL, updated_at = now(), finished_at = now()
+                   WHERE id = ${id} AND lock_token = '${token}' RETURNING 1)
+                 SELECT 1 / (SELECT count(*)::int FROM u); COMMIT`,
+              );
+            } catch (failure) {
+              if (failure?.code !== "22012") throw failure;
+              await client.query("ROLLBACK");
+              drop();
+              return false;
+            }
+            drop();
+            return true;
+          }
+          await client.query("ROLLBACK TO SAVEPOINT zentitle_handler");
           const done = await client.query(update, values);
           await client.query(done.rowCount === 1 ? "COMMIT" : "ROLLBACK");
           drop();

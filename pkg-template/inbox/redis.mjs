@@ -152,6 +152,8 @@ export class RedisInbox {
   #prefix;
   #ready;
   #promotedAt = 0;
+  /** script source → its SHA1 on the server */
+  #shas = new Map();
 
   /** `new RedisInbox(client, { prefix = "zentitle:inbox:" })`: a connected node-redis or ioredis client. */
   constructor(client, { prefix = "zentitle:inbox:" } = {}) {
@@ -184,8 +186,21 @@ export class RedisInbox {
     return this.#ready;
   }
 
-  #script(source, args) {
-    return this.#command(["EVAL", source, 0, this.#prefix, ...args]);
+  /** EVALSHA of a script loaded once (loaded again after a restart: NOSCRIPT). */
+  async #script(source, args) {
+    for (let tries = 0; ; tries++) {
+      let sha = this.#shas.get(source);
+      if (sha === undefined) {
+        sha = String(await this.#command(["SCRIPT", "LOAD", source]));
+        this.#shas.set(source, sha);
+      }
+      try {
+        return await this.#command(["EVALSHA", sha, 0, this.#prefix, ...args]);
+      } catch (error) {
+        if (tries > 0 || !/NOSCRIPT/.test(String(error?.message))) throw error;
+        this.#shas.delete(source);
+      }
+    }
   }
 
   /** Stores a verified delivery once per eventId (one script: the check and the XADD). */
