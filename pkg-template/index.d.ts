@@ -666,6 +666,8 @@ export interface WorkOptions {
   pollSeconds?: number;
   /** Names this process's claims (in `lockedBy`). Default: random. */
   workerId?: string;
+  /** Stop when nothing is due instead of waiting for more (alarms, scheduled jobs). */
+  drain?: boolean;
 }
 
 /** The states of a stored delivery. */

@@ -118,7 +118,7 @@ for (const name of ["redis", "postgres", "durable-object"]) {
   writeFileSync(join(pkg, `stores/${name}.d.cts`), readFileSync(join(pkg, `stores/${name}.d.ts`), "utf8").replace('from "../index.js"', 'from "../index.cjs"'));
 }
 // The inboxes likewise (no imports).
-for (const name of ["redis", "postgres"]) {
+for (const name of ["redis", "postgres", "durable-object"]) {
   await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, `inbox/${name}.mjs`)], outfile: join(pkg, `inbox/${name}.cjs`) });
   writeFileSync(join(pkg, `inbox/${name}.d.cts`), readFileSync(join(pkg, `inbox/${name}.d.ts`), "utf8").replace('from "../index.js"', 'from "../index.cjs"'));
 }

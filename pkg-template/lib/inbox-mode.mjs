@@ -9,7 +9,18 @@ import { verifyWith, work } from "./inbox-worker.mjs";
 import { readBody, readSignature } from "./read.mjs";
 
 const KNOWN = new Set(EVENT_CODES);
-const WORK_OPTIONS = ["concurrency", "signal", "maxAttempts", "backoff", "ordered", "leaseSeconds", "handlerTimeoutSeconds", "pollSeconds", "workerId"];
+const WORK_OPTIONS = [
+  "concurrency",
+  "signal",
+  "maxAttempts",
+  "backoff",
+  "ordered",
+  "leaseSeconds",
+  "handlerTimeoutSeconds",
+  "pollSeconds",
+  "workerId",
+  "drain",
+];
 
 /** Throws a TypeError unless `inbox` looks like an inbox (PostgresInbox, RedisInbox, …). */
 export function checkInbox(inbox) {

@@ -47,6 +47,7 @@ export function verifyWith(verifier) {
  * parked `unfit` without running `handle`, unless `runUnfit` is set: then `handle` sees
  * `ctx.mismatch` and parks it by throwing an error with `park: true`. `handle` resolving to
  * `{ unhandled: true }` marks the delivery done with a note (no handler takes its code).
+ * `drain: true` stops each lane when nothing is due (for alarms and scheduled jobs).
  */
 export async function work(options) {
   const o = readWorkOptions(options);
@@ -68,6 +69,7 @@ export async function work(options) {
             await sleep(Math.min(5000, o.pollMs * 2 ** Math.min(4, idle++)), stop);
             continue;
           }
+          if ((claim === null || claim === undefined) && o.drain) break;
           if (claim === null || claim === undefined) {
             // Nothing due: wait a little (longer while idle, at most 4× the poll interval).
             await sleep(o.pollMs * Math.min(4, 1 + idle++ / 4) * (0.75 + Math.random() / 2), stop);
