@@ -420,18 +420,30 @@ export function init(input?: WebAssembly.Module | BufferSource | URL | string | 
 
 /**
  * Where the receiver records which events are processed, shared by every instance that
- * receives the same webhooks. `MemoryStore` (one process), `RedisStore`, `PostgresStore`, or
- * your own.
+ * receives the same webhooks: `MemoryStore` (one process), `RedisStore`, `PostgresStore`,
+ * `DurableObjectStore`, or your own. The contract is fenced: every lease has a token, and
+ * `renew`, `complete` and `release` act only while that token holds the current, unexpired
+ * lease, so that a stale instance never acts on another's lease (docs/stores.md; check a store
+ * with `storeContractTests` from `zentitle-webhooks/testing`). A rejected promise means the
+ * store could not answer.
  */
 export interface WebhookStore {
-  /** Atomic per eventId: `"claimed"` (run it now), `"done"` (processed before) or `"busy"` (another instance holds a live lease). */
-  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy"> | "claimed" | "done" | "busy";
-  /** The handlers succeeded: later claims answer `"done"`. */
-  complete(eventId: string): Promise<void> | void;
-  /** The handlers failed: the next claim may run the event again. */
-  release(eventId: string): Promise<void> | void;
-  /** Optional: extends the lease while the handlers still run. */
-  renew?(eventId: string, leaseMs: number): Promise<void> | void;
+  /** Atomic per eventId: `"claimed"` with a fresh token (run it now), `"done"` (processed before) or `"busy"` (another lease is live). */
+  claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
+  /** Extends the lease to `leaseMs` from now while `token` holds it; `false`: the lease is lost. */
+  renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
+  /** Marks the event done while `token` holds the lease; `false`: nothing written (the lease was lost). */
+  complete(eventId: string, token: string): Promise<boolean>;
+  /** Ends the lease while `token` holds it, so that the next claim may run the event; `false`: nothing changed. */
+  release(eventId: string, token: string): Promise<boolean>;
+}
+
+/** What `claim` resolves to. */
+export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
+
+/** `doneSeconds`: how long a processed eventId is remembered; a whole number, at least 3600. Default 604800 (7 days). */
+export interface StoreDoneOptions {
+  doneSeconds?: number;
 }
 
 /** The event of a known code (or union of codes), its payload typed by the code's family. */
@@ -445,12 +457,12 @@ export type ZentitleEventOf<C extends KnownEventCode> = KnownZentitleEvent exten
 
 /** The receiver's default store: one process, or one isolate. */
 export class MemoryStore implements WebhookStore {
-  /** `doneSeconds`: how long processed ids are remembered (default 7 days). */
-  constructor(options?: { doneSeconds?: number });
-  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy">;
-  renew(eventId: string, leaseMs: number): Promise<void>;
-  complete(eventId: string): Promise<void>;
-  release(eventId: string): Promise<void>;
+  /** @throws {TypeError} `doneSeconds` not a whole number of seconds from 3600. */
+  constructor(options?: StoreDoneOptions);
+  claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
+  renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  release(eventId: string, token: string): Promise<boolean>;
 }
 
 export type WebhookReceiverOptions = WebhookVerifierOptions & {

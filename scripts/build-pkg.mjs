@@ -112,9 +112,22 @@ await esbuild.build({
 });
 rmSync(join(pkg, "lib/verify-wasm.mjs"));
 
-// The stores need no bundling (no imports): each gets a CommonJS twin and typings for it.
+// Each store gets a CommonJS twin (with lib/store-shared.mjs bundled in, and the one
+// lib/errors.cjs required, as the Node entries do) and typings for it.
 for (const name of ["redis", "postgres", "durable-object"]) {
-  await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, `stores/${name}.mjs`)], outfile: join(pkg, `stores/${name}.cjs`) });
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(pkg, `stores/${name}.mjs`)],
+    outfile: join(pkg, `stores/${name}.cjs`),
+    plugins: [
+      {
+        name: "shared-errors",
+        setup(build) {
+          build.onResolve({ filter: /(^|\/)errors\.mjs$/ }, () => ({ path: "../lib/errors.cjs", external: true }));
+        },
+      },
+    ],
+  });
   writeFileSync(join(pkg, `stores/${name}.d.cts`), readFileSync(join(pkg, `stores/${name}.d.ts`), "utf8").replace('from "../index.js"', 'from "../index.cjs"'));
 }
 
