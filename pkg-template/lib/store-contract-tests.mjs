@@ -22,7 +22,13 @@ export function storeContractTests(createStore, options) {
   if (typeof options !== "object" || options === null || typeof options.test !== "function") {
     throw new TypeError("storeContractTests(createStore, { test }): options.test must be your runner's test(name, fn) (node:test, Vitest, Jest, ...).");
   }
-  const { test, name: prefix = "store contract", leaseMs = DEFAULT_LEASE_MS, concurrency = DEFAULT_CONCURRENCY, doneSeconds: checkDoneSeconds = true } = options;
+  const {
+    test,
+    name: prefix = "store contract",
+    leaseMs = DEFAULT_LEASE_MS,
+    concurrency = DEFAULT_CONCURRENCY,
+    doneSeconds: checkDoneSeconds = true,
+  } = options;
   if (!Number.isInteger(leaseMs) || leaseMs < 50) throw new TypeError("storeContractTests: leaseMs must be a whole number of milliseconds, at least 50.");
   if (!Number.isInteger(concurrency) || concurrency < 2) throw new TypeError("storeContractTests: concurrency must be a whole number, at least 2.");
 
@@ -182,13 +188,18 @@ export function storeContractTests(createStore, options) {
     const claims = await Promise.all(Array.from({ length: concurrency }, (_, i) => stores[i % stores.length].claim(eventId, long)));
     const claimed = claims.filter((c) => c?.state === "claimed");
     check(claimed.length === 1, `exactly one claim wins; ${claimed.length} did (${summary(claims)})`);
-    check(claims.every((c) => c?.state === "claimed" || c?.state === "busy"), `the others are busy (${summary(claims)})`);
+    check(
+      claims.every((c) => c?.state === "claimed" || c?.state === "busy"),
+      `the others are busy (${summary(claims)})`,
+    );
   });
 
   add("many eventIds at once, several claims each: one claimed per eventId; then completes and claims racing: done", async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, store));
     const ids = Array.from({ length: 16 }, () => id("many"));
-    const claims = await Promise.all(ids.flatMap((eventId) => Array.from({ length: 4 }, (_, i) => stores[i].claim(eventId, long).then((c) => ({ eventId, c })))));
+    const claims = await Promise.all(
+      ids.flatMap((eventId) => Array.from({ length: 4 }, (_, i) => stores[i].claim(eventId, long).then((c) => ({ eventId, c })))),
+    );
     const winners = new Map();
     for (const { eventId, c } of claims) {
       if (c?.state !== "claimed") continue;
@@ -202,7 +213,8 @@ export function storeContractTests(createStore, options) {
     );
     for (let n = 0; n < ids.length; n++) {
       check(results[n * 4] === true, "each holder's complete resolves to true");
-      for (const c of results.slice(n * 4 + 1, n * 4 + 4)) check(c?.state === "busy" || c?.state === "done", `a claim racing complete is busy or done; got ${summary([c])}`);
+      for (const c of results.slice(n * 4 + 1, n * 4 + 4))
+        check(c?.state === "busy" || c?.state === "done", `a claim racing complete is busy or done; got ${summary([c])}`);
     }
     for (const eventId of ids) expectState(await stores[0].claim(eventId, long), "done", "a claim after the completes");
   });
@@ -230,7 +242,8 @@ export function storeContractTests(createStore, options) {
       longB,
     ];
     const claims = [];
-    for (const eventId of ids) claims.push(expectClaimed(await s.claim(eventId, long), `the claim of eventId #${claims.length} (${eventId.length} characters)`));
+    for (const eventId of ids)
+      claims.push(expectClaimed(await s.claim(eventId, long), `the claim of eventId #${claims.length} (${eventId.length} characters)`));
     for (const [n, eventId] of ids.entries()) {
       if (n % 2 === 0) check((await s.complete(eventId, claims[n].token)) === true, `complete of eventId #${n}`);
     }

@@ -123,10 +123,10 @@ export class PostgresStore {
     checkEventId(eventId, "PostgresStore.release");
     checkToken(token, "PostgresStore.release");
     await this.#setUp();
-    const result = await this.#pool.query(
-      `DELETE FROM ${this.#table} WHERE event_id = $1 AND token = $2 AND state = 'running' AND lease_until > now()`,
-      [await storageKey(eventId), token],
-    );
+    const result = await this.#pool.query(`DELETE FROM ${this.#table} WHERE event_id = $1 AND token = $2 AND state = 'running' AND lease_until > now()`, [
+      await storageKey(eventId),
+      token,
+    ]);
     return result.rowCount === 1;
   }
 
@@ -154,7 +154,10 @@ export class PostgresStore {
         );
       }
       if (code === "42501") {
-        throw storeError(`PostgresStore: this role may not read the table ${this.#table}: GRANT SELECT, INSERT, UPDATE, DELETE ON ${this.#table} TO it.`, error);
+        throw storeError(
+          `PostgresStore: this role may not read the table ${this.#table}: GRANT SELECT, INSERT, UPDATE, DELETE ON ${this.#table} TO it.`,
+          error,
+        );
       }
       throw error;
     }

@@ -4,9 +4,7 @@ import type { StoreClaim, StoreDoneOptions, WebhookStore } from "../index.js";
  * A connected client: node-redis 4, 5 or 6 (`createClient()`; its `sendCommand(args)` is used),
  * or ioredis 5 or 6 (`new Redis()` or `new Redis.Cluster()`; its `call(command, ...args)` is used).
  */
-export type RedisClientLike =
-  | { call(command: string, ...args: string[]): Promise<unknown> }
-  | { sendCommand(args: string[]): Promise<unknown> };
+export type RedisClientLike = { call(command: string, ...args: string[]): Promise<unknown> } | { sendCommand(args: string[]): Promise<unknown> };
 
 export interface RedisStoreOptions extends StoreDoneOptions {
   /** Prefix of the store's keys. Default `"zentitle:event:"`. */

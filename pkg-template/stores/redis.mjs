@@ -6,7 +6,17 @@
 // if the instance dies); once processed, "done" for `doneSeconds`. Each operation is one Lua
 // script, so that the check of the token and the write are one atomic step: a stale instance
 // can never renew, complete or release a lease another instance holds now.
-import { checkEventId, checkToken, leaseToken, readDoneSeconds, readLeaseMs, readLogger, readStoreOptions, storageKey, typeError } from "../lib/store-shared.mjs";
+import {
+  checkEventId,
+  checkToken,
+  leaseToken,
+  readDoneSeconds,
+  readLeaseMs,
+  readLogger,
+  readStoreOptions,
+  storageKey,
+  typeError,
+} from "../lib/store-shared.mjs";
 
 const CLAIM = `local v = redis.call('GET', KEYS[1])
 if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 'claimed' end

@@ -53,7 +53,8 @@ before(async () => {
       modules: bundleModules("worker.js", ["worker.js", ...wasm]),
       compatibilityDate: "2026-11-01",
       bindings: ['(name = "EVENTS", durableObjectNamespace = "ZentitleEventObject")'],
-      extra: 'durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-contract-events")],\n  durableObjectStorage = (inMemory = void),',
+      extra:
+        'durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-contract-events")],\n  durableObjectStorage = (inMemory = void),',
     }),
   );
   base = `http://127.0.0.1:${port}`;

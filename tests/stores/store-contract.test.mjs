@@ -89,16 +89,31 @@ describe("the suite itself", () => {
       );
     }
     console.log(`# the unfenced store fails ${failed.length} of ${cases.length} cases:\n#   ${failed.join("\n#   ")}`);
-    for (const name of ["fencing: a stale holder", "fencing: a holder that released", "fencing: a wrong token", "after complete, the token", "a lease that ended, not yet taken over", "an eventId never claimed"]) {
-      assert.ok(failed.some((f) => f.startsWith(name)), `the suite catches "${name}"`);
+    for (const name of [
+      "fencing: a stale holder",
+      "fencing: a holder that released",
+      "fencing: a wrong token",
+      "after complete, the token",
+      "a lease that ended, not yet taken over",
+      "an eventId never claimed",
+    ]) {
+      assert.ok(
+        failed.some((f) => f.startsWith(name)),
+        `the suite catches "${name}"`,
+      );
     }
   });
 
   test("fails a store that answers plain strings (the version-1 claim)", async () => {
     const cases = [];
     const v1 = new MemoryStore();
-    const strings = { claim: async (id, ms) => (await v1.claim(id, ms)).state, renew: v1.renew.bind(v1), complete: v1.complete.bind(v1), release: v1.release.bind(v1) };
-    storeContractTests(() => strings, { test: (name, fn) => cases.push(fn), doneSeconds: false });
+    const strings = {
+      claim: async (id, ms) => (await v1.claim(id, ms)).state,
+      renew: v1.renew.bind(v1),
+      complete: v1.complete.bind(v1),
+      release: v1.release.bind(v1),
+    };
+    storeContractTests(() => strings, { test: (_name, fn) => cases.push(fn), doneSeconds: false });
     await assert.rejects(cases[0](), /store contract: the first claim of a new eventId is \{ state: "claimed", token \}; got 1 × the string "claimed"/);
   });
 });
