@@ -16,21 +16,13 @@ import { PostgresStore } from "zentitle-webhooks/stores/postgres";
 
 import { redisClients } from "./redis-clients.mjs";
 import { startPostgres, startRedis } from "./servers.mjs";
+import { printTable } from "./report-table.mjs";
 import { startProxy } from "./tcp-proxy.mjs";
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 const ids = (n, label) => Array.from({ length: n }, (_, i) => `${label}_${randomBytes(6).toString("hex")}_${i}`);
 const table = [];
-after(() => {
-  const width = [0, 0, 0];
-  for (const row of table) row.forEach((cell, i) => (width[i] = Math.max(width[i], cell.length)));
-  const line = (row) => `| ${row.map((cell, i) => cell.padEnd(width[i])).join(" | ")} |`;
-  console.log(
-    ["store faults (each store user its own process)", line(["store", "scenario", "outcome"]), line(width.map((w) => "-".repeat(w))), ...table.map(line)].join(
-      "\n",
-    ),
-  );
-});
+after(() => printTable("store faults (each store user its own process)", ["store", "scenario", "outcome"], table));
 
 /** A store-process: `call(op, ...args)`, `callAt(at, op, ...args)`, `pause()`, `resume()`, `kill()`. */
 async function storeProcess(env) {
@@ -47,8 +39,7 @@ async function storeProcess(env) {
   child.stderr.on("data", (d) => (errors += d));
   child.stdout.on("data", (d) => {
     buffer += d;
-    let i;
-    while ((i = buffer.indexOf("\n")) >= 0) {
+    for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
       const message = JSON.parse(buffer.slice(0, i));
       buffer = buffer.slice(i + 1);
       if (message.ready) ready(message.ready);
@@ -271,6 +262,50 @@ describe("RedisStore, processes with node-redis 4, 5, 6 and ioredis 5, 6 mixed",
           `100 done events: ${done} still done, ${again} claimable again (would run again); a live lease: ${lease}`,
         ]);
       } finally {
+        await own.close();
+      }
+    });
+  }
+});
+
+describe("Redis full (maxmemory reached by another application's keys)", () => {
+  for (const policy of ["volatile-lru", "noeviction"]) {
+    test(`maxmemory-policy ${policy}: ${policy === "noeviction" ? "writes refused (claims fail: 503, retried), no done mark lost" : "the store's done marks (the keys with a TTL) evicted: their events would run again"}`, async () => {
+      const own = await startRedis({ args: ["--maxmemory", "4mb", "--maxmemory-policy", policy] });
+      const url = `redis://127.0.0.1:${own.port}`;
+      const { client, close } = await redisClients[0].connect(url);
+      const { RedisStore } = await import("zentitle-webhooks/stores/redis");
+      const warnings = [];
+      const store = new RedisStore(client, { prefix: "full:", logger: (line) => warnings.push(line) });
+      try {
+        const events = ids(100, "full");
+        for (const eventId of events) {
+          const claim = await store.claim(eventId, 30_000);
+          assert.equal(await store.complete(eventId, claim.token), true);
+        }
+        // Another application fills the memory (keys without a TTL).
+        let refusedFill = 0;
+        const filler = "x".repeat(10_000);
+        for (let i = 0; i < 800; i++) await client.set(`other:${i}`, filler).catch(() => refusedFill++);
+        const after = await Promise.allSettled(events.map((eventId) => store.claim(eventId, 30_000)));
+        const done = after.filter((r) => r.value?.state === "done").length;
+        const again = after.filter((r) => r.value?.state === "claimed").length;
+        const failed = after.filter((r) => r.status === "rejected").length;
+        if (policy === "noeviction") {
+          assert.equal(again, 0, "no done mark lost");
+          assert.ok(refusedFill > 0, "the filler was refused once full");
+          assert.deepEqual(warnings, []);
+        } else {
+          assert.ok(again > 0, "done marks were evicted");
+          assert.equal(warnings.length, 1, "the store warned once");
+        }
+        table.push([
+          "Redis",
+          `full, maxmemory-policy ${policy}`,
+          `100 done events, then 800 × 10 KB of other keys: ${done} still done, ${again} claimable again, ${failed} claims refused; the store ${warnings.length ? "warned" : "did not warn"}`,
+        ]);
+      } finally {
+        await close();
         await own.close();
       }
     });
