@@ -6,7 +6,7 @@
 import { EVENT_CODES } from "./event-codes.mjs";
 import { argumentError, receiverError } from "./errors.mjs";
 import { verifyWith, work } from "./inbox-worker.mjs";
-import { readBody, readSignature } from "./read.mjs";
+import { guard, readBody, readSignature } from "./read.mjs";
 
 const KNOWN = new Set(EVENT_CODES);
 const WORK_OPTIONS = [
@@ -24,11 +24,13 @@ const WORK_OPTIONS = [
 
 /** Throws a TypeError unless `inbox` looks like an inbox (PostgresInbox, RedisInbox, …). */
 export function checkInbox(inbox) {
-  for (const method of ["add", "claim"]) {
-    if (typeof inbox?.[method] !== "function") {
-      throw argumentError(`options.inbox has no ${method}() method: give a PostgresInbox, a RedisInbox or another inbox (docs/inbox.md).`);
+  guard("options.inbox", () => {
+    for (const method of ["add", "claim"]) {
+      if (typeof inbox?.[method] !== "function") {
+        throw argumentError(`options.inbox has no ${method}() method: give a PostgresInbox, a RedisInbox or another inbox (docs/inbox.md).`);
+      }
     }
-  }
+  });
   return inbox;
 }
 
@@ -72,11 +74,14 @@ export async function acceptDelivery(event, { inbox, body, headers, maxBodyBytes
  */
 export function startWorkers(options, { inbox, verifier, handlers, reporter }) {
   if (typeof options !== "object" || options === null) throw argumentError("work(options): options must be an object.");
-  const chosen = {};
-  for (const [name, value] of Object.entries(options)) {
-    if (!WORK_OPTIONS.includes(name)) throw argumentError(`work(options): unknown option ${JSON.stringify(name)} (known: ${WORK_OPTIONS.join(", ")}).`);
-    chosen[name] = value;
-  }
+  const chosen = guard("work()'s options", () => {
+    const read = {};
+    for (const [name, value] of Object.entries(options)) {
+      if (!WORK_OPTIONS.includes(name)) throw argumentError(`work(options): unknown option ${JSON.stringify(name)} (known: ${WORK_OPTIONS.join(", ")}).`);
+      read[name] = value;
+    }
+    return read;
+  });
   const dispatch = async (event, base) => {
     const known = KNOWN.has(event.eventCode);
     const mismatch = base.mismatch;

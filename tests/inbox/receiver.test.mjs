@@ -208,6 +208,25 @@ describe("WebhookReceiver with an inbox", () => {
     assert.throws(() => new WebhookReceiver({ key, inbox }).work({ concurency: 2 }), /unknown option "concurency"/);
     assert.throws(() => new WebhookReceiver({ key, inbox: {} }), /options.inbox has no add\(\)/);
     await assert.rejects(new WebhookReceiver({ key, inbox }).work({ concurrency: 0 }), /concurrency/);
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("trap");
+        },
+        ownKeys() {
+          throw new Error("trap");
+        },
+      },
+    );
+    assert.throws(
+      () => new WebhookReceiver({ key, inbox: hostile }),
+      (e) => e instanceof TypeError && /options.inbox threw/.test(e.message),
+    );
+    assert.throws(
+      () => new WebhookReceiver({ key, inbox }).work(hostile),
+      (e) => e instanceof TypeError && /work\(\)'s options threw/.test(e.message),
+    );
     await wait(1);
   });
 });
