@@ -21,7 +21,14 @@ export interface PostgresInboxContext {
 /** The durable inbox on PostgreSQL: one row per eventId, claimed with FOR UPDATE SKIP LOCKED. */
 export declare class PostgresInbox implements Inbox<PostgresInboxContext> {
   /** `new PostgresInbox(pool, { table = "zentitle_webhook_inbox" })`. */
-  constructor(pool: PostgresInboxPool, options?: { table?: string });
+  constructor(
+    pool: PostgresInboxPool,
+    options?: {
+      table?: string;
+      /** `false`: commit the handler's writes and the done mark without waiting for the disk (a server crash can lose the last finished work, writes and mark together, which then runs again). Default true. */
+      synchronousCommit?: boolean;
+    },
+  );
   readonly kind: "postgres";
   /** The idempotent DDL of the table and its indexes, for a migration. */
   static schemaSql(table?: string): string;

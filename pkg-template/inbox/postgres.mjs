@@ -28,8 +28,16 @@ export class PostgresInbox {
   #table;
   #name;
 
-  /** `new PostgresInbox(pool, { table = "zentitle_webhook_inbox" })`: `pool` is a `pg` Pool. */
-  constructor(pool, { table = "zentitle_webhook_inbox" } = {}) {
+  #asyncDone;
+
+  /**
+   * `new PostgresInbox(pool, { table = "zentitle_webhook_inbox", synchronousCommit = true })`:
+   * `pool` is a `pg` Pool. `synchronousCommit: false` commits each claim's transaction (the
+   * handler's writes and the done mark) without waiting for the disk: a crash of the server can
+   * then lose the last fraction of a second of finished work — the writes and the done mark
+   * together, so those deliveries run again and the effects still happen once.
+   */
+  constructor(pool, { table = "zentitle_webhook_inbox", synchronousCommit = true } = {}) {
     if (typeof pool?.query !== "function" || typeof pool?.connect !== "function")
       throw new TypeError("new PostgresInbox(pool): pool must be a pg Pool (query() and connect()).");
     if (typeof table !== "string" || !IDENTIFIER.test(table))
@@ -37,6 +45,8 @@ export class PostgresInbox {
     this.#pool = pool;
     this.#table = table;
     this.#name = table.split(".").pop();
+    if (typeof synchronousCommit !== "boolean") throw new TypeError("PostgresInbox: synchronousCommit must be true or false.");
+    this.#asyncDone = !synchronousCommit;
   }
 
   /** The engine's name, for logs and the CLI. */
@@ -164,15 +174,17 @@ CREATE INDEX IF NOT EXISTS ${name}_state ON ${table} (state, updated_at);
       // Step 2: the claim's transaction, holding the row lock (found by its token: a row whose
       // lease ran out in between and that another worker took is not ours any more).
       const resource = ordered ? `, pg_try_advisory_xact_lock(hashtext('${this.#name}'), hashtext(resource_id)) AS ok` : "";
-      const locked = await client.query(
-        `BEGIN; UPDATE ${t} SET updated_at = now() WHERE id = ${id} AND lock_token = '${token}' RETURNING id${resource}; SAVEPOINT zentitle_handler`,
+      const relaxed = this.#asyncDone ? " SET LOCAL synchronous_commit TO OFF;" : "";
+      const steps = await client.query(
+        `BEGIN;${relaxed} UPDATE ${t} SET updated_at = now() WHERE id = ${id} AND lock_token = '${token}' RETURNING id${resource}; SAVEPOINT zentitle_handler`,
       );
-      if (locked[1].rowCount === 0) {
+      const locked = steps[this.#asyncDone ? 2 : 1];
+      if (locked.rowCount === 0) {
         await client.query("ROLLBACK");
         drop();
         return null;
       }
-      if (ordered && !locked[1].rows[0].ok) {
+      if (ordered && !locked.rows[0].ok) {
         // An event of this resource that started earlier is still running: this one waits.
         await client.query(
           `ROLLBACK; UPDATE ${t} SET state = 'pending', attempts = attempts - 1, lock_token = NULL, locked_by = NULL,

@@ -130,6 +130,37 @@ describe("PostgresInbox", () => {
     );
   });
 
+  test("synchronousCommit: false keeps writes and done mark together (and is checked)", async () => {
+    assert.throws(() => new PostgresInbox(pool, { synchronousCommit: "no" }), /synchronousCommit/);
+    const inbox = new PostgresInbox(pool, { table: `inbox_${++tables}`, synchronousCommit: false });
+    await inbox.ensureSchema();
+    await pool.query("CREATE TABLE IF NOT EXISTS relaxed_effects (event_id text)");
+    const ids = [];
+    for (let i = 0; i < 10; i++) {
+      const d = delivery();
+      ids.push(d.event.eventId);
+      await inbox.add(record(d));
+    }
+    await runUntil(
+      {
+        inbox,
+        concurrency: 3,
+        backoff: () => 10,
+        handle: async (event, ctx) => {
+          await ctx.sql("INSERT INTO relaxed_effects VALUES ($1)", [event.eventId]);
+          if (ctx.attempt === 1) throw new Error("first attempt fails after its write");
+        },
+      },
+      async () => (await inbox.stats()).done === 10,
+      "10 done",
+    );
+    const rows = await pool.query("SELECT event_id FROM relaxed_effects ORDER BY event_id");
+    assert.deepEqual(
+      rows.rows.map((r) => r.event_id),
+      ids.sort(),
+    );
+  });
+
   test("a delivery that always fails ends dead with its last error; retry runs it once fixed", async () => {
     const inbox = await freshInbox();
     const d = delivery();
