@@ -186,6 +186,12 @@ export class RedisInbox {
     return this.#ready;
   }
 
+  /** A stream or group lost with the server's data (no persistence): made again next time. */
+  #recover(error) {
+    if (/NOGROUP|no such key/i.test(String(error?.message))) this.#ready = undefined;
+    throw error;
+  }
+
   /** EVALSHA of a script loaded once (loaded again after a restart: NOSCRIPT). */
   async #script(source, args) {
     for (let tries = 0; ; tries++) {
@@ -233,7 +239,9 @@ export class RedisInbox {
       await this.#script(PROMOTE, [now, 100]);
     }
     const consumer = String(workerId);
-    let entry = firstEntry(await this.#command(["XREADGROUP", "GROUP", GROUP, consumer, "COUNT", 1, "STREAMS", `${this.#prefix}stream`, ">"]));
+    let entry = firstEntry(
+      await this.#command(["XREADGROUP", "GROUP", GROUP, consumer, "COUNT", 1, "STREAMS", `${this.#prefix}stream`, ">"]).catch((e) => this.#recover(e)),
+    );
     if (entry === undefined) {
       const taken = await this.#command(["XAUTOCLAIM", `${this.#prefix}stream`, GROUP, consumer, Math.max(1, Math.floor(leaseMs)), "0-0", "COUNT", 1]);
       entry = entryOf(taken?.[1]?.[0]);

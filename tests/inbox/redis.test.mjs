@@ -177,3 +177,24 @@ for (const library of ["node-redis", "ioredis"]) {
     });
   });
 }
+
+test("a Redis restarted without persistence: the inbox makes its stream and group again", async () => {
+  const volatile = await startRedis();
+  const client = createClient({ url: volatile.url, socket: { reconnectStrategy: () => 50 } });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    const inbox = new RedisInbox(client, { prefix: "volatile:" });
+    await inbox.add(record(delivery()));
+    await runUntil({ inbox, handle: () => {} }, async () => (await inbox.stats()).done === 1, "done before the restart");
+    await volatile.stop();
+    await volatile.start();
+    await until(() => client.isReady, "reconnected");
+    assert.equal((await inbox.stats()).done, 0, "everything was lost with the server's memory");
+    await inbox.add(record(delivery()));
+    await runUntil({ inbox, handle: () => {} }, async () => (await inbox.stats()).done === 1, "done after the restart");
+  } finally {
+    await client.quit();
+    await volatile.close();
+  }
+});
