@@ -3,7 +3,7 @@
 // cleanly on SIGTERM.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,8 +19,8 @@ import { delivery, key, quiet, record, until, verifier, verifyWith, work } from 
 
 const cli = fileURLToPath(new URL("../../pkg/cli.mjs", import.meta.url));
 
-function run(args, { env = {} } = {}) {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function run(args, { env = {}, script = cli, cwd } = {}) {
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
@@ -177,5 +177,18 @@ describe("zentitle-webhooks inbox", () => {
     const missing = await run(["work", "--handlers", handlers, "--postgres", pgServer.url]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--key KEY \(or ZENTITLE_RSA_MODULUS\) is required/);
+  });
+
+  test("without pg or redis in the project: a clear message, exit status 1", async () => {
+    // The package alone, away from this repository's node_modules.
+    const alone = join(dir, "alone");
+    cpSync(fileURLToPath(new URL("../../pkg/", import.meta.url)), join(alone, "pkg"), { recursive: true });
+    const script = join(alone, "pkg/cli.mjs");
+    const pgMissing = await run(["inbox", "stats", "--postgres", "postgres://127.0.0.1:1/x"], { script, cwd: alone });
+    assert.equal(pgMissing.code, 1);
+    assert.match(pgMissing.stderr, /--postgres needs the pg package: npm install pg/);
+    const redisMissing = await run(["inbox", "stats", "--redis", "redis://127.0.0.1:1"], { script, cwd: alone });
+    assert.equal(redisMissing.code, 1);
+    assert.match(redisMissing.stderr, /--redis needs the redis \(node-redis\) or ioredis package/);
   });
 });
