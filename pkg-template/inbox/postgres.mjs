@@ -171,12 +171,13 @@ CREATE INDEX IF NOT EXISTS ${name}_state ON ${table} (state, updated_at);
       }
       const row = taken.rows[0];
       const id = String(row.id).replace(/[^0-9]/g, "");
-      // Step 2: the claim's transaction, holding the row lock (found by its token: a row whose
-      // lease ran out in between and that another worker took is not ours any more).
+      // Step 2: the claim's transaction, holding the row lock (SELECT … FOR UPDATE: no new row
+      // version), found by its token: a row whose lease ran out in between and that another
+      // worker took is not ours any more.
       const resource = ordered ? `, pg_try_advisory_xact_lock(hashtext('${this.#name}'), hashtext(resource_id)) AS ok` : "";
       const relaxed = this.#asyncDone ? " SET LOCAL synchronous_commit TO OFF;" : "";
       const steps = await client.query(
-        `BEGIN;${relaxed} UPDATE ${t} SET updated_at = now() WHERE id = ${id} AND lock_token = '${token}' RETURNING id${resource}; SAVEPOINT zentitle_handler`,
+        `BEGIN;${relaxed} SELECT id${resource} FROM ${t} WHERE id = ${id} AND lock_token = '${token}' FOR UPDATE; SAVEPOINT zentitle_handler`,
       );
       const locked = steps[this.#asyncDone ? 2 : 1];
       if (locked.rowCount === 0) {
