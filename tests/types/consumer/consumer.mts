@@ -1,5 +1,8 @@
 // What a user's TypeScript file does with the package: checked under every setup of matrix.mjs.
 import { EVENT_CODES, MemoryStore, WebhookReceiver, WebhookVerifier, isKnownEventCode, type ZentitleEvent } from "zentitle-webhooks";
+import { DurableObjectInbox } from "zentitle-webhooks/inbox/durable-object";
+import { PostgresInbox } from "zentitle-webhooks/inbox/postgres";
+import { RedisInbox } from "zentitle-webhooks/inbox/redis";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
 import { buildSignedRequest, createSender, generateTestKeyPair } from "zentitle-webhooks/testing";
 
@@ -22,6 +25,13 @@ receiver.on("customer.created", (event) => console.log(event.payload.customerId)
 receiver.onAny((event, info) => console.log(event.eventId, info.typed));
 declare const redisClient: { sendCommand(args: string[]): Promise<unknown> };
 new RedisStore(redisClient);
+// Inbox mode: the three inboxes' typings under every setup.
+declare const pgPool: ConstructorParameters<typeof PostgresInbox>[0];
+declare const inboxNamespace: ConstructorParameters<typeof DurableObjectInbox>[0];
+const inboxReceiver = new WebhookReceiver({ key: "n", inbox: new PostgresInbox(pgPool) });
+new WebhookReceiver({ key: "n", inbox: new RedisInbox(redisClient) });
+new WebhookReceiver({ key: "n", inbox: new DurableObjectInbox(inboxNamespace) });
+void inboxReceiver.work({ concurrency: 2 });
 createSender({ privateKey: keys.privateKeyPem, url: "http://127.0.0.1/" });
 verifier.free();
 console.log(EVENT_CODES.length, isKnownEventCode("customer.created"));
