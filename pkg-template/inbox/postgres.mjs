@@ -342,7 +342,7 @@ CREATE INDEX IF NOT EXISTS ${name}_state ON ${table} (state, updated_at);
 }
 
 /** PostgreSQL text cannot hold NUL: "\" is stored as "\\" and NUL as "\0" (a reversible map). */
-export function escapeText(value) {
+function escapeText(value) {
   return String(value).replace(/\\/g, "\\\\").replace(/\0/g, "\\0");
 }
 
