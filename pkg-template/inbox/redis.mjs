@@ -278,8 +278,8 @@ export class RedisInbox {
     for (const state of STATES) stats[state] = Number(await this.#command(["ZCARD", `${this.#prefix}s:${state}`]));
     let oldest = Number.POSITIVE_INFINITY;
     for (const state of ["pending", "running"]) {
-      const first = await this.#command(["ZRANGE", `${this.#prefix}s:${state}`, 0, 0, "WITHSCORES"]);
-      if (first?.length === 2) oldest = Math.min(oldest, Number(first[1]));
+      const [first] = scored(await this.#command(["ZRANGE", `${this.#prefix}s:${state}`, 0, 0, "WITHSCORES"]));
+      if (first !== undefined) oldest = Math.min(oldest, first[1]);
     }
     stats.oldestPendingSeconds = Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : null;
     return stats;
@@ -291,8 +291,7 @@ export class RedisInbox {
     const n = Math.max(1, Math.min(10_000, Math.floor(limit)));
     const found = [];
     for (const s of state === undefined ? STATES : [state]) {
-      const flat = await this.#command(["ZRANGE", `${this.#prefix}s:${s}`, "+inf", "-inf", "BYSCORE", "REV", "LIMIT", 0, n, "WITHSCORES"]);
-      for (let i = 0; i < flat.length; i += 2) found.push([flat[i], Number(flat[i + 1])]);
+      found.push(...scored(await this.#command(["ZRANGE", `${this.#prefix}s:${s}`, "+inf", "-inf", "BYSCORE", "REV", "LIMIT", 0, n, "WITHSCORES"])));
     }
     found.sort((a, b) => b[1] - a[1]);
     const out = [];
@@ -346,8 +345,22 @@ export class RedisInbox {
 }
 
 function firstEntry(reply) {
-  // XREADGROUP: [[stream, [[id, [field, value]]]]] (RESP2), or null when nothing is new.
-  return entryOf(reply?.[0]?.[1]?.[0]);
+  // XREADGROUP, or null when nothing is new: [[stream, [[id, [field, value]]]]] in RESP2; a map
+  // { stream: entries } in RESP3 (node-redis 6), which ioredis 6 flattens to [stream, entries].
+  let entries;
+  if (Array.isArray(reply)) entries = typeof reply[0] === "string" ? reply[1] : reply[0]?.[1];
+  else if (reply instanceof Map) entries = [...reply.values()][0];
+  else if (typeof reply === "object" && reply !== null) entries = Object.values(reply)[0];
+  return entryOf(entries?.[0]);
+}
+
+/** ZRANGE … WITHSCORES as [member, score] pairs: flat in RESP2, nested in RESP3. */
+function scored(reply) {
+  if (!Array.isArray(reply)) return [];
+  if (reply.length > 0 && Array.isArray(reply[0])) return reply.map(([member, score]) => [member, Number(score)]);
+  const out = [];
+  for (let i = 0; i + 1 < reply.length; i += 2) out.push([reply[i], Number(reply[i + 1])]);
+  return out;
 }
 
 function entryOf(raw) {
@@ -357,6 +370,9 @@ function entryOf(raw) {
 }
 
 function pairs(flat) {
+  // A field list: flat in RESP2 (and from scripts); a map in RESP3 (HGETALL with node-redis 6).
+  if (flat instanceof Map) return Object.fromEntries(flat);
+  if (typeof flat === "object" && flat !== null && !Array.isArray(flat)) return { ...flat };
   const out = {};
   if (!Array.isArray(flat)) return out;
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]] = flat[i + 1];
