@@ -1,7 +1,7 @@
 // Typings of zentitle-webhooks/inbox/redis: the durable inbox on Redis Streams.
 import type { Inbox, InboxAddResult, InboxClaim, InboxDelivery, InboxRecord, InboxState, InboxStats } from "../index.js";
 
-/** A connected node-redis (≥ 4) client (`sendCommand`) or ioredis (≥ 5) client (`call`). */
+/** A connected node-redis (4–6) client (`sendCommand`) or ioredis (5–6) client (`call`); RESP2 or RESP3. */
 export type RedisInboxClient = { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, ...args: (string | number)[]): Promise<unknown> };
 
 /**
