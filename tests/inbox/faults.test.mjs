@@ -105,6 +105,7 @@ const ENGINES = {
       const inbox = new PostgresInbox(pool, { table: "inbox" });
       await inbox.ensureSchema();
       await pool.query("CREATE TABLE runs (event_id text NOT NULL)");
+      await pool.query("CREATE TABLE hangs (event_id text PRIMARY KEY)");
       await pool.query("CREATE TABLE effects (seq bigserial, event_id text NOT NULL, resource_id text NOT NULL, event_date text NOT NULL)");
       return {
         inbox,

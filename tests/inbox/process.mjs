@@ -43,19 +43,25 @@ if (ROLE === "receiver") {
   server.listen(Number(process.env.PORT), "127.0.0.1", () => say("ready"));
 } else {
   const runs = ENGINE === "postgres" ? (id) => pool.query("INSERT INTO runs (event_id) VALUES ($1)", [id]) : (id) => redis.incr(`runs:${id}`);
+  // Each hanging event hangs once: on the first run that gets there, whatever its attempt (an
+  // earlier attempt may have failed before it, e.g. while the store restarted).
+  const firstHang = async (id) =>
+    ENGINE === "postgres"
+      ? (await pool.query("INSERT INTO hangs (event_id) VALUES ($1) ON CONFLICT DO NOTHING", [id])).rowCount === 1
+      : (await redis.set(`hang:${id}`, "1", "NX")) === "OK";
   receiver.onAny(async (event, ctx) => {
     const p = event.payload ?? {};
     if (p.poison && !fixed) throw new Error("poison: this handler cannot take it yet");
     // A side effect outside the claim's transaction: a second run shows here.
     await runs(event.eventId);
-    if (p.hang === "handler" && ctx.attempt === 1) {
+    if (p.hang === "handler" && (await firstHang(event.eventId))) {
       say(`HANG handler ${event.eventId}`);
       await new Promise(() => {});
     }
     if (ENGINE === "postgres") {
       await ctx.sql("INSERT INTO effects (event_id, resource_id, event_date) VALUES ($1, $2, $3)", [event.eventId, event.resourceId, event.eventDate]);
     }
-    if (p.hang === "transaction" && ctx.attempt === 1) {
+    if (p.hang === "transaction" && (await firstHang(event.eventId))) {
       say(`HANG transaction ${event.eventId}`);
       await new Promise(() => {});
     }
