@@ -190,14 +190,24 @@ export class ZentitleClient {
   /** Every webhook listener of the account (all pages): `[{ id, uri, subscriptions }]`. */
   async listWebhooks() {
     const all = [];
+    const seen = new Set();
     for (let page = 1; page <= MAX_PAGES; page++) {
       const path = `/api/v1/account/webhooks?pageNumber=${page}&pageSize=${PAGE_SIZE}`;
       const answer = await this.#call("GET", path);
       const items = listItems(answer);
       if (items === undefined) throw this.#invalid("GET", path, "the list is neither { items: [...] }, { data: [...] } nor an array");
-      for (const item of items) all.push(this.#webhook(item, "GET", path));
+      // A server that ignores pageNumber answers the same items again: stop at the first page
+      // that adds nothing new.
+      let added = 0;
+      for (const item of items) {
+        const listener = this.#webhook(item, "GET", path);
+        if (listener.id !== undefined && seen.has(listener.id)) continue;
+        seen.add(listener.id);
+        all.push(listener);
+        added++;
+      }
       const total = isObject(answer) && typeof answer.elementsTotal === "number" ? answer.elementsTotal : undefined;
-      if (Array.isArray(answer) || items.length < PAGE_SIZE || items.length === 0 || (total !== undefined && all.length >= total)) return all;
+      if (Array.isArray(answer) || added === 0 || items.length < PAGE_SIZE || (total !== undefined && all.length >= total)) return all;
     }
     return all;
   }
