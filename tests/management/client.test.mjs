@@ -249,7 +249,13 @@ describe("the routes", () => {
 
   test("N-Api-Version is sent when asked", async () => {
     const seen = [];
-    const c = client({ apiVersion: "2024-05-01-alpha", fetch: (url, init) => (seen.push(init.headers), fetch(url, init)) });
+    const c = client({
+      apiVersion: "2024-05-01-alpha",
+      fetch: (url, init) => {
+        seen.push(init.headers);
+        return fetch(url, init);
+      },
+    });
     await c.getKey();
     assert.equal(seen.at(-1)["n-api-version"], "2024-05-01-alpha");
     assert.equal(seen.at(-1)["n-tenantid"], mock.tenantId);

@@ -45,7 +45,7 @@ export function check(value, s, at = "$") {
     case "array":
       if (!Array.isArray(value)) return [...problems, `${at}: not an array`];
       if (s.minItems !== undefined && value.length < s.minItems) problems.push(`${at}: fewer than ${s.minItems} items`);
-      if (s.items) value.forEach((item, i) => problems.push(...check(item, s.items, `${at}[${i}]`)));
+      if (s.items) for (const [i, item] of value.entries()) problems.push(...check(item, s.items, `${at}[${i}]`));
       break;
     case "string":
       if (typeof value !== "string") return [...problems, `${at}: not a string`];
