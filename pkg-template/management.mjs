@@ -531,9 +531,10 @@ function webhookRequest(listener, method) {
  * or `WebhookReceiver`.
  *
  * - `getKey()`: the cached key; the first call fetches it (concurrent callers share one fetch).
- * - `refresh()`: fetches the key again, unless a fetch started less than `cooldownSeconds` ago
- *   (then the cached key is the answer): the verifier calls it when a signature was made by
- *   another key, so a flood of forged deliveries makes at most one fetch per cooldown.
+ * - `refresh()`: fetches the key again, unless the last refresh fetched it less than
+ *   `cooldownSeconds` ago (then the cached key is the answer): the verifier calls it when a
+ *   signature was made by another key, so a flood of forged deliveries makes at most one fetch
+ *   per cooldown (plus the first fetch).
  * - A failed fetch is not tried again for `failureCooldownSeconds`: its error is the answer
  *   meanwhile (the verifier turns it into `key_unavailable`, HTTP 503, and Zentitle retries).
  * - `fetches`: how many times the key was fetched (for metrics and tests).
@@ -553,7 +554,7 @@ export function zentitleKey(client, options = {}) {
   const cooldownMs = seconds("cooldownSeconds", 60);
   const failureCooldownMs = Math.min(seconds("failureCooldownSeconds", 10), cooldownMs || Infinity);
   let key;
-  let lastStart = -Infinity;
+  let lastRefresh = -Infinity;
   let lastError;
   let lastErrorAt = -Infinity;
   let inFlight;
@@ -561,7 +562,6 @@ export function zentitleKey(client, options = {}) {
 
   const fetchKey = () => {
     if (inFlight === undefined) {
-      lastStart = Date.now();
       fetches++;
       inFlight = Promise.resolve()
         .then(() => client.getKey())
@@ -594,10 +594,11 @@ export function zentitleKey(client, options = {}) {
     },
     async refresh() {
       if (inFlight !== undefined) return inFlight;
-      if (Date.now() - lastStart < cooldownMs) {
+      if (Date.now() - lastRefresh < cooldownMs) {
         if (key !== undefined) return key;
         if (failedRecently()) throw lastError;
       }
+      lastRefresh = Date.now();
       return fetchKey();
     },
     get fetches() {
