@@ -32,8 +32,8 @@ const VERIFIER_OPTIONS = ["minKeyBits", "maxAgeSeconds", "maxBodyBytes", "dedupl
 
 /** Whether `value` is a key source (an object with a `getKey` method), not a key value. Runs no code of a key value's. */
 export function isKeySource(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
-  return guard("the key", () => typeof value.getKey === "function");
+  if (typeof value !== "object" || value === null || ArrayBuffer.isView(value)) return false;
+  return guard("the key", () => !Array.isArray(value) && typeof value.getKey === "function");
 }
 
 /** Whether the refusal says another key (or a key of another size) made the signature. */
