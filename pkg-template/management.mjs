@@ -400,7 +400,7 @@ export class ZentitleClient {
       const controller = typeof AbortController === "function" ? new AbortController() : undefined;
       const timer = setTimeout(() => controller?.abort(), o.timeoutMs);
       try {
-        response = await o.fetch(url, { method, headers, body, signal: controller?.signal, redirect: "error" });
+        response = await o.fetch(url, { method, headers, body, signal: controller?.signal });
       } catch (error) {
         failure = controller?.signal.aborted ? "timeout" : "network_error";
         if (last || !idempotent) {
@@ -540,7 +540,13 @@ function webhookRequest(listener, method) {
  * - `fetches`: how many times the key was fetched (for metrics and tests).
  */
 export function zentitleKey(client, options = {}) {
-  if (typeof client?.getKey !== "function") throw argumentError("zentitleKey(client, options): client must be a ZentitleClient (anything with getKey()).");
+  let hasGetKey;
+  try {
+    hasGetKey = typeof client?.getKey === "function";
+  } catch {
+    hasGetKey = false;
+  }
+  if (!hasGetKey) throw argumentError("zentitleKey(client, options): client must be a ZentitleClient (anything with getKey()).");
   if (!isObject(options)) throw argumentError("zentitleKey(client, options): options must be an object.");
   for (const name of Object.keys(options)) {
     if (name !== "cooldownSeconds" && name !== "failureCooldownSeconds")
