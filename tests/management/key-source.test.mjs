@@ -226,11 +226,16 @@ describe("WebhookReceiver with a key source, serving on loopback", () => {
       assert.equal(mock.counts.key - before, 2, "the forged flood made no fetch within the cooldown");
       assert.equal(processed.length, 6);
 
-      const down = new WebhookReceiver({ key: zentitleKey(client()) });
+      const lines = [];
+      const logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+      const down = new WebhookReceiver({ key: zentitleKey(client()), logger });
       mock.fail("GET", "/api/v1/account/key", [{ status: 502 }]);
       const answer = await down.receive(delivery());
       assert.equal(answer.status, 503);
       assert.equal(answer.code, "key_unavailable");
+      assert.equal(lines.length, 1);
+      assert.match(lines[0], /key_unavailable/);
+      for (const secret of [mock.clientSecret, ...mock.issuedTokens()]) assert.ok(!lines[0].includes(secret));
     } finally {
       server.closeAllConnections();
       server.close();
