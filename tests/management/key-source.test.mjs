@@ -180,6 +180,31 @@ describe("SourcedVerifier with zentitleKey", () => {
   });
 });
 
+describe("SourcedVerifier options", () => {
+  test("an asynchronous deduplicator is awaited, and keeps its memory across a key change", async () => {
+    const seen = new Set();
+    const deduplicator = {
+      async remember(id) {
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      },
+    };
+    const verifier = new SourcedVerifier(zentitleKey(client()), { deduplicator, maxAgeSeconds: 600 });
+    const d = delivery();
+    await verifier.verify(d.body, d.headers);
+    assert.equal((await rejection(verifier.verify(d.body, d.headers))).code, "duplicate_event");
+    mock.rotateKey();
+    const resigned = { body: d.body, headers: { "n-signature": sign("sha256", Buffer.from(d.body), mock.key.privateKey).toString("base64") } };
+    assert.equal(
+      (await rejection(verifier.verify(resigned.body, resigned.headers))).code,
+      "duplicate_event",
+      "a retry re-signed with the new key is still a duplicate",
+    );
+    assert.equal((await rejection(verifier.verify(d.body, d.headers, { now: Date.now() + 3600_000 }))).code, "invalid_signature");
+  });
+});
+
 describe("WebhookVerifier with a key source", () => {
   test("verifyAsync and verifyRequest take the source; the synchronous methods say to use them", async () => {
     const verifier = new WebhookVerifier({ key: zentitleKey(client()) });
