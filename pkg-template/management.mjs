@@ -320,9 +320,21 @@ export class ZentitleClient {
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: o.clientId, client_secret: o.clientSecret });
     if (o.scope) form.set("scope", o.scope);
     const started = Date.now();
-    const response = await this.#send("POST", o.tokenUrl, "token", { idempotent: true, auth: false, form: form.toString() });
+    // Redirects are not followed: a 307 or 308 would carry the secret in the body to another host.
+    const response = await this.#send("POST", o.tokenUrl, "token", { idempotent: true, auth: false, form: form.toString(), redirect: "manual" });
     if (!response.ok) {
       const status = response.status;
+      if ((status >= 300 && status < 400) || response.type === "opaqueredirect") {
+        throw new ZentitleApiError(
+          "bad_request",
+          "The token endpoint answered with a redirect, which is not followed (it would carry the secret elsewhere): give the final token URL.",
+          status,
+          {
+            method: "POST",
+            path: "token",
+          },
+        );
+      }
       const code = status === 400 || status === 401 ? "unauthorized" : codeOfStatus(status);
       const message = code === "unauthorized" ? MESSAGES.token_refused : `${MESSAGES[code]} (token endpoint, HTTP ${status})`;
       throw new ZentitleApiError(code, message, status, { method: "POST", path: "token", detail: await this.#detail(response) });
@@ -350,6 +362,7 @@ export class ZentitleClient {
       const response = await this.#send(method, this.#o.baseUrl + path, path, { idempotent, token, json: body });
       if (response.status === 401 && !refreshed) {
         refreshed = true;
+        await response.body?.cancel?.().catch(() => {});
         if (this.#token?.value === token) this.#token = undefined;
         this.#log(`${method} ${pathOnly(path)} -> 401: fetching a new token once`);
         continue;
@@ -376,7 +389,7 @@ export class ZentitleClient {
    * timeouts and network errors only when `idempotent`. Resolves to the final Response, which
    * may be an error status; throws `network_error`/`timeout` when no answer came.
    */
-  async #send(method, url, path, { idempotent, token, json, form, auth = true }) {
+  async #send(method, url, path, { idempotent, token, json, form, auth = true, redirect = "follow" }) {
     const o = this.#o;
     const headers = { accept: "application/json" };
     if (auth) {
@@ -400,7 +413,7 @@ export class ZentitleClient {
       const controller = typeof AbortController === "function" ? new AbortController() : undefined;
       const timer = setTimeout(() => controller?.abort(), o.timeoutMs);
       try {
-        response = await o.fetch(url, { method, headers, body, signal: controller?.signal });
+        response = await o.fetch(url, { method, headers, body, signal: controller?.signal, redirect });
       } catch (error) {
         failure = controller?.signal.aborted ? "timeout" : "network_error";
         if (last || !idempotent) {

@@ -86,6 +86,29 @@ describe("tokens", () => {
     assert.ok(!lines.join("\n").includes(wrong));
   });
 
+  test("a token endpoint that redirects is not followed (the secret is in the body)", async () => {
+    const { createServer } = await import("node:http");
+    let followed = 0;
+    const target = createServer((_req, res) => {
+      followed++;
+      res.end("{}");
+    }).listen(0, "127.0.0.1");
+    await new Promise((r) => target.once("listening", r));
+    const redirecting = createServer((_req, res) => res.writeHead(307, { location: `http://127.0.0.1:${target.address().port}/token` }).end()).listen(
+      0,
+      "127.0.0.1",
+    );
+    await new Promise((r) => redirecting.once("listening", r));
+    try {
+      const c = new ZentitleClient({ ...mock.credentials, tokenUrl: `http://127.0.0.1:${redirecting.address().port}/token` });
+      await assert.rejects(c.getKey(), (e) => e.code === "bad_request" && e.status === 307 && /redirect/.test(e.message));
+      assert.equal(followed, 0);
+    } finally {
+      redirecting.close();
+      target.close();
+    }
+  });
+
   test("401 mid-use: a new token once, then the call succeeds", async () => {
     const c = client();
     await c.getKey();
