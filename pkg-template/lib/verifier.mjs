@@ -64,13 +64,10 @@ export class WebhookVerifier {
     const hasKeys = o.keys !== undefined && o.keys !== null;
     if (hasKey && hasKeys) throw typeError("Give options.key or options.keys, not both.");
     if (!hasKey && !hasKeys) throw typeError("new WebhookVerifier(options): options.key (or options.keys) is required.");
-    if (hasKey && isKeySource(o.key)) {
-      const { key, keys, ...verifierOptions } = o;
-      this.#sourced = new SourcedVerifier(key, verifierOptions);
-      this.#maxBodyBytes = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      return;
-    }
-    if (hasKey) {
+    const sourced = hasKey && isKeySource(o.key);
+    if (sourced) {
+      this.#keys = [];
+    } else if (hasKey) {
       this.#keys = [readKey(o.key)];
       this.#keyIds = [null];
     } else {
@@ -86,6 +83,12 @@ export class WebhookVerifier {
       const remember = guard("options.deduplicator", () => o.deduplicator.remember);
       if (typeof remember !== "function") throw typeError("options.deduplicator must have a remember(eventId) method.");
       this.#deduplicator = o.deduplicator;
+    }
+    if (sourced) {
+      // The options were checked above; the SourcedVerifier makes a verifier per key it fetches.
+      const { key, keys, ...verifierOptions } = o;
+      this.#sourced = new SourcedVerifier(key, verifierOptions);
+      return;
     }
     this.#handle();
     registry?.register(this, this.#slot, this.#slot);

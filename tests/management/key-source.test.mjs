@@ -221,6 +221,15 @@ describe("WebhookVerifier with a key source", () => {
       (error) => error instanceof TypeError && /verifyAsync/.test(error.message),
     );
     assert.equal(verifier.safeVerify(d.body, d.headers).code, "invalid_argument");
+    // Its options are checked at construction, as with a key value.
+    assert.throws(
+      () => new WebhookVerifier({ key: zentitleKey(client()), maxAgeSeconds: "1h" }),
+      (error) => error.code === "invalid_argument",
+    );
+    assert.throws(
+      () => new WebhookVerifier({ key: zentitleKey(client()), deduplicator: {} }),
+      (error) => error.code === "invalid_argument",
+    );
     mock.rotateKey();
     const rotated = delivery();
     assert.equal((await verifier.verifyAsync(rotated.body, rotated.headers)).event.eventId, JSON.parse(rotated.body).eventId);
