@@ -549,7 +549,9 @@ function webhookRequest(listener, method) {
  *   signature was made by another key, so a flood of forged deliveries makes at most one fetch
  *   per cooldown (plus the first fetch).
  * - A failed fetch is not tried again for `failureCooldownSeconds`: its error is the answer
- *   meanwhile (the verifier turns it into `key_unavailable`, HTTP 503, and Zentitle retries).
+ *   meanwhile, to `getKey()` when no key is cached and to every `refresh()` (the verifier turns
+ *   it into `key_unavailable`, HTTP 503, and Zentitle retries: a delivery whose key could not
+ *   be fetched is never refused as forged).
  * - `fetches`: how many times the key was fetched (for metrics and tests).
  */
 export function zentitleKey(client, options = {}) {
@@ -613,9 +615,13 @@ export function zentitleKey(client, options = {}) {
     },
     async refresh() {
       if (inFlight !== undefined) return inFlight;
-      if (Date.now() - lastRefresh < cooldownMs) {
-        if (key !== undefined) return key;
+      // After a failed fetch the cached key is not known to be current: answering it would
+      // refuse (401) a delivery signed with a key we could not fetch. Its error is the answer
+      // (503, Zentitle retries) until the failure cooldown lets one fetch through.
+      if (lastError !== undefined) {
         if (failedRecently()) throw lastError;
+      } else if (key !== undefined && Date.now() - lastRefresh < cooldownMs) {
+        return key;
       }
       lastRefresh = Date.now();
       return fetchKey();

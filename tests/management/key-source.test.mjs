@@ -148,6 +148,27 @@ describe("SourcedVerifier with zentitleKey", () => {
     assert.equal((await rejection(verifier.verify(next.body, next.headers))).code, "key_unavailable");
   });
 
+  test("after a failed refetch, deliveries signed with the new key get 503 (never 401) until a fetch succeeds", async () => {
+    const source = zentitleKey(client(), { cooldownSeconds: 60, failureCooldownSeconds: 0.3 });
+    const verifier = new SourcedVerifier(source);
+    const d = delivery();
+    await verifier.verify(d.body, d.headers);
+    mock.rotateKey();
+    mock.fail("GET", "/api/v1/account/key", [{ status: 503 }]);
+    const before = mock.counts.requests;
+    for (let i = 0; i < 3; i++) {
+      const next = delivery();
+      const error = await rejection(verifier.verify(next.body, next.headers));
+      assert.equal(error.code, "key_unavailable");
+      assert.equal(error.status, 503);
+    }
+    assert.equal(mock.counts.requests - before, 1, "one failed fetch; the others wait for the failure cooldown");
+    await new Promise((r) => setTimeout(r, 350));
+    const later = delivery();
+    assert.equal((await verifier.verify(later.body, later.headers)).eventCode, "customer.created");
+    assert.equal(source.fetches, 3);
+  });
+
   test("a source of the caller's own, and what is not a source", async () => {
     const pem = mock.key.publicKey.export({ type: "spki", format: "pem" });
     let calls = 0;
