@@ -435,25 +435,32 @@ export function isKnownEventCode(code: unknown): code is KnownEventCode;
  */
 export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;
 
-/** A claim's answer: the lease's token when it is this caller's to run. */
-export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
-
 /**
  * Where the receiver records which events are processed, shared by every instance that
  * receives the same webhooks: `MemoryStore` (one process), `RedisStore`, `PostgresStore`,
- * `DurableObjectStore`, or your own. The fenced contract (docs/stores.md): every lease has a
- * token, and `renew`, `complete` and `release` act only while their token is the current,
- * unexpired lease, so that a paused or stale instance can never act on another's lease.
+ * `DurableObjectStore`, or your own. The contract is fenced: every lease has a token, and
+ * `renew`, `complete` and `release` act only while that token holds the current, unexpired
+ * lease, so that a stale instance never acts on another's lease (docs/stores.md; check a store
+ * with `storeContractTests` from `zentitle-webhooks/testing`). A rejected promise means the
+ * store could not answer.
  */
 export interface WebhookStore {
-  /** Atomic per eventId: `claimed` with a fresh token (run it now), `done` (processed before) or `busy` (another instance holds a live lease). */
+  /** Atomic per eventId: `"claimed"` with a fresh token (run it now), `"done"` (processed before) or `"busy"` (another lease is live). */
   claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
-  /** Extends the lease to `leaseMs` from now while `token` holds it: `false` when it was lost. */
+  /** Extends the lease to `leaseMs` from now while `token` holds it; `false`: the lease is lost. */
   renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
-  /** Records the event as done while `token` holds the lease: `false` (and nothing written) when it does not. */
+  /** Marks the event done while `token` holds the lease; `false`: nothing written (the lease was lost). */
   complete(eventId: string, token: string): Promise<boolean>;
-  /** Ends the lease while `token` holds it, so that the next claim runs the event: `false` when it does not. */
+  /** Ends the lease while `token` holds it, so that the next claim may run the event; `false`: nothing changed. */
   release(eventId: string, token: string): Promise<boolean>;
+}
+
+/** What `claim` resolves to. */
+export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
+
+/** `doneSeconds`: how long a processed eventId is remembered; a whole number, at least 3600. Default 604800 (7 days). */
+export interface StoreDoneOptions {
+  doneSeconds?: number;
 }
 
 /** The event of a known code (or union of codes), its payload typed by the code's family. */
@@ -467,8 +474,8 @@ export type ZentitleEventOf<C extends KnownEventCode> = KnownZentitleEvent exten
 
 /** The receiver's default store: one process, or one isolate. */
 export class MemoryStore implements WebhookStore {
-  /** `doneSeconds`: how long processed ids are remembered (a whole number ≥ 3600; default 604800, 7 days). */
-  constructor(options?: { doneSeconds?: number });
+  /** @throws {TypeError} `doneSeconds` not a whole number of seconds from 3600. */
+  constructor(options?: StoreDoneOptions);
   claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
   renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
   complete(eventId: string, token: string): Promise<boolean>;
@@ -483,8 +490,8 @@ export interface ReceiverLogger {
 }
 
 export interface WebhookReceiverOptions extends Omit<CommonOptions, "deduplicator"> {
-  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER. */
-  key?: WebhookKey;
+  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER; or a key source (`zentitleKey(client)`) that follows the account's. */
+  key?: WebhookKey | KeySource;
   /** Several keys (rotation): each `{ id, key }`. Give `key` or `keys`. */
   keys?: readonly KeyEntry[];
   /** Default: a new `MemoryStore` (one process). */
