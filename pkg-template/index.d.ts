@@ -525,6 +525,7 @@ export type ReceiveOutcome =
   | "timeout"
   | "lease_lost"
   | "store_error"
+  | "key_unavailable"
   | "refused";
 
 /** The codes of `WebhookReceiverError` (the receiver's own, beside the verification codes). */
@@ -536,7 +537,8 @@ export type ReceiverErrorCode =
   | "handler_timeout"
   | "lease_lost"
   | "store_unavailable"
-  | "method_not_allowed";
+  | "method_not_allowed"
+  | "body_unreadable";
 
 /** What `receive` resolves to: answer the delivery with `status`. */
 export interface ReceiveResult {
