@@ -32,8 +32,10 @@ test("npm pack holds exactly the package's files", () => {
     "lib/errors.mjs",
     "lib/event-codes.mjs",
     "lib/memory-store.mjs",
+    "lib/native-rsa.mjs",
     "lib/read.mjs",
     "lib/receiver.mjs",
+    "lib/test-key.mjs",
     "lib/testing-core.mjs",
     "lib/text.mjs",
     "lib/verifier.mjs",
@@ -144,7 +146,17 @@ test("every entry exports the same API", async () => {
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
   assert.deepEqual(Object.keys(cjs).sort(), names);
   await esm.init(); // a no-op in Node, but part of the universal API
-  const kit = ["buildSignedRequest", "createSender", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "tamperBody", "tamperSignature"];
+  const kit = [
+    "buildSignedRequest",
+    "createSender",
+    "createTestEvent",
+    "generateTestKeyPair",
+    "init",
+    "signPayload",
+    "tamperBody",
+    "tamperSignature",
+    "testKeyPair",
+  ];
   assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
   assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
   for (const entry of ["testing-node.mjs", "testing-workerd.mjs", "testing-browser.mjs"]) {

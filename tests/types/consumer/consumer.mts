@@ -1,9 +1,15 @@
 // What a user's TypeScript file does with the package: checked under every setup of matrix.mjs.
 import { EVENT_CODES, MemoryStore, WebhookReceiver, WebhookVerifier, isKnownEventCode, type ZentitleEvent } from "zentitle-webhooks";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
-import { buildSignedRequest, createSender, generateTestKeyPair } from "zentitle-webhooks/testing";
+import { buildSignedRequest, createSender, createTestEvent, generateTestKeyPair, testKeyPair } from "zentitle-webhooks/testing";
 
-const keys = generateTestKeyPair({ bits: 2048 });
+const keys = await generateTestKeyPair({ bits: 2048 });
+const fixed: string = testKeyPair().modulus;
+// A test event is typed by its code.
+const testSeat = createTestEvent("entitlement.seat.activated", { payload: { seatsUsed: 2 } });
+const seatsUsed: number | undefined = testSeat.payload.seatsUsed;
+const customerName: string | undefined = createTestEvent("customer.created").payload.name;
+console.log(fixed, seatsUsed, customerName);
 const verifier = new WebhookVerifier({ key: keys.modulus, maxAgeSeconds: 3600 });
 const { body, headers } = buildSignedRequest({ privateKey: keys.privateKeyPem, eventCode: "customer.created" });
 const result = verifier.safeVerify(body, headers);
