@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 
 import { WebhookVerifier } from "../node.mjs";
-import { deliveryJson, deliveryLine, forwardedHeaders, send, verdictOf } from "./delivery.mjs";
+import { deliveryJson, deliveryLine, forwardedHeaders, reportedOutcome, send, verdictOf } from "./delivery.mjs";
 
 const packageRoot = new URL("../", import.meta.url);
 const TYPES = {
@@ -121,10 +121,12 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
     if (!entry) return sendJson(res, 404, { error: "No such delivery in the inbox." });
     if (!forwardTo) return sendJson(res, 409, { error: "Nothing to re-send to: start listen with --forward-to." });
     const forwarded = await send(forwardTo, entry.headers, Buffer.from(entry.bodyBase64, "base64"));
-    const result = forwarded.error ? { id, error: forwarded.error } : { id, status: forwarded.status };
+    const result = forwarded.error ? { id, error: forwarded.error } : { id, status: forwarded.status, outcome: reportedOutcome(forwarded) };
     entry.resent = result;
     if (!json)
-      out.write(`${new Date().toISOString().slice(11, 23)}  re-sent delivery ${id} -> ${result.error ? `forward failed: ${result.error}` : result.status}\n`);
+      out.write(
+        `${new Date().toISOString().slice(11, 23)}  re-sent delivery ${id} -> ${result.error ? `forward failed: ${result.error}` : `${result.status}${result.outcome ? ` ${result.outcome}` : ""}`}\n`,
+      );
     publish(result, "resent");
     return sendJson(res, 200, result);
   }
