@@ -90,6 +90,7 @@ test-wasm:
 
 test-js:
 	node --test tests/js/
+	node --test tests/docs/  # every code block of README.md, docs/ and the npm README
 	jest --ci -c tests/jest/jest.config.cjs  # Jest's node and jsdom environments, as Jest users run it
 	node node_modules/typescript/bin/tsc -p tests/types  # the repo's TypeScript (.bin/tsc may be an older one of the matrix)
 
