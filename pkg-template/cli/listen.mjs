@@ -27,8 +27,9 @@ const TYPES = {
 function staticFile(path) {
   if (path === "/" || path === "/index.html") return new URL("www/index.html", packageRoot);
   if (/^\/[a-z-]+\.(js|css)$/.test(path)) return new URL(`www${path}`, packageRoot);
-  if (/^\/examples\/keys\/demo\.(modulus\.txt|key\.pem)$/.test(path)) return new URL(`www/keys/${path.slice("/examples/keys/".length)}`, packageRoot);
   if (/^\/pkg\/([a-z-]+\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice("/pkg/".length), packageRoot);
+  // The packaged page's import map: the entries one level above www/.
+  if (/^\/([a-z-]+\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice(1), packageRoot);
   return undefined;
 }
 

@@ -68,8 +68,6 @@ test("npm pack holds exactly the package's files", () => {
     "www/app.js",
     "www/inbox.js",
     "www/index.html",
-    "www/keys/demo.key.pem",
-    "www/keys/demo.modulus.txt",
     "www/raw-request.js",
     "www/style.css",
   ]);
