@@ -208,7 +208,7 @@ try {
   await { keygen, sign, verify, trigger, listen, replay }[command]();
 } catch (error) {
   if (error instanceof WebhookVerificationError || error instanceof TypeError) {
-    process.stderr.write(`error${error.code ? ` ${error.code}` : ""}: ${error.message}\n`);
+    process.stderr.write(`error${error.code ? ` ${error.code}` : ""}: ${error.message}${error.hint ? `\nHint: ${error.hint}` : ""}\n`);
     process.exit(2);
   }
   throw error;

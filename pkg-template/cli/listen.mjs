@@ -29,7 +29,7 @@ function staticFile(path) {
   if (/^\/[a-z-]+\.(js|css)$/.test(path)) return new URL(`www${path}`, packageRoot);
   if (/^\/pkg\/([a-z-]+\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice("/pkg/".length), packageRoot);
   // The packaged page's import map: the entries one level above www/.
-  if (/^\/([a-z-]+\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice(1), packageRoot);
+  if (/^\/((testing-)?(browser|api)\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice(1), packageRoot);
   return undefined;
 }
 

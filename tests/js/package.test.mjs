@@ -22,6 +22,7 @@ test("npm pack holds exactly the package's files", () => {
     "cli/delivery.mjs",
     "cli/listen.mjs",
     "cli/replay.mjs",
+    "cli/suggest.mjs",
     "edge.mjs",
     "index.d.cts",
     "index.d.ts",
