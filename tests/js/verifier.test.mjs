@@ -130,6 +130,10 @@ describe("where the signature comes from", () => {
       );
       assert.equal(verifier.verifySignature(eventBody, h), false);
     }
+    // The hint fits the call: no headers at all, or headers without the signature.
+    assert.match(verifier.safeVerify(eventBody, undefined).hint, /^No headers were given/);
+    assert.match(verifier.safeVerify(eventBody, { "content-type": "application/json" }).hint, /headers have no N-Signature/);
+    assert.doesNotMatch(verifier.safeVerify(eventBody, {}).message, /argument/);
   });
   test("a repeated header is malformed_signature", () => {
     for (const h of [
