@@ -260,16 +260,11 @@ fn looks_like_hex_modulus(text: &str) -> bool {
 }
 
 /// A file path given where the key belongs: shorter than any key (a 1024-bit modulus is 171
-/// characters) and with a path separator or a key file's extension.
+/// characters), no spaces, and a `.`, `/` or `\` (none of which a base64url modulus has).
 fn looks_like_path(text: &str) -> bool {
-    const EXTENSIONS: [&str; 7] = [".pem", ".txt", ".json", ".key", ".der", ".pub", ".jwk"];
     text.len() < 160
-        && !text.contains(char::is_whitespace)
-        && (text.contains('/') && text.contains('.')
-            || text.contains('\\')
-            || EXTENSIONS
-                .iter()
-                .any(|ext| text.to_ascii_lowercase().ends_with(ext)))
+        && !text.bytes().any(|b| b.is_ascii_whitespace())
+        && text.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\'))
 }
 
 const HEX_HINT: &str = "The key is the modulus written in hex (as `openssl rsa -modulus` prints it), not base64url as Zentitle shows it: pass the PEM, or the modulus converted to base64url (342 characters for 2048 bits).";

@@ -141,3 +141,23 @@ fn rfc3339_round_trips() {
         "2025-06-06T11:39:22.7390000Z"
     );
 }
+
+#[test]
+fn the_crt_signer_equals_the_rsa_crate() {
+    let mut rng = TestRng(23);
+    for bits in [1024, 2048, 3072] {
+        let pair = generate_key_pair(&mut rng, bits).expect("pair");
+        let signer = SigningKey::parse(pair.private_key_pem.as_bytes()).expect("private key");
+        for len in [0usize, 1, 55, 56, 64, 2048] {
+            let mut body = vec![0u8; len];
+            rng.fill_bytes(&mut body);
+            let by_crt = signer.sign_by_crt(&body).expect("the CRT path signs");
+            assert_eq!(
+                by_crt,
+                signer.sign_by_rsa_crate(&body),
+                "{bits} bits, {len} bytes"
+            );
+            assert_eq!(signer.sign(&body), by_crt);
+        }
+    }
+}
