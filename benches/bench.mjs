@@ -286,6 +286,47 @@ console.log(JSON.stringify({ decode: t1 - t0, compile: t2 - t1, instantiate: t3 
   results.coldStart.node.emptyImportMs = emptyRuns.sort((a, b) => a - b)[2];
 }
 
+// ---- the test kit in Chromium: WebCrypto keys, the kit's .wasm signing (no native sync RSA) ---
+try {
+  const { chromium } = await import("playwright-core");
+  const { launchChromium } = await import("../tests/runtimes/chromium.mjs");
+  const { serveStatic } = await import("../tests/runtimes/static-server.mjs");
+  const site = await serveStatic(root);
+  const browser = await launchChromium(chromium);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/www/index.html`);
+    await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 30_000 });
+    results.chromium = await page.evaluate(
+      async (signs) => {
+        const kit = await import("zentitle-webhooks/testing");
+        const keygens = [];
+        let pair;
+        for (let i = 0; i < 5; i++) {
+          const start = performance.now();
+          pair = await kit.generateTestKeyPair();
+          keygens.push(performance.now() - start);
+        }
+        const body = "x".repeat(2048);
+        kit.signPayload(body, pair.privateKeyPem);
+        const start = performance.now();
+        for (let i = 0; i < signs; i++) kit.signPayload(body, pair.privateKeyPem);
+        return {
+          keygenMs: keygens.sort((a, b) => a - b)[2],
+          signMicros: ((performance.now() - start) * 1000) / signs,
+          version: navigator.userAgent.match(/Chrome\/(\S+)/)?.[1],
+        };
+      },
+      quick ? 20 : 100,
+    );
+  } finally {
+    await browser.close();
+    site.close();
+  }
+} catch (error) {
+  results.chromium = { error: String(error.message ?? error).slice(0, 400) };
+}
+
 // ---- workerd: ours vs crypto.subtle.verify, and cold start ------------------------------------
 try {
   results.workerd = await benchWorkerd();
@@ -388,6 +429,11 @@ else console.log(`workerd: not measured (${results.workerd.error})`);
   );
   if (results.workerd.keygenMs !== undefined)
     console.log(`test kit (workerd): generateTestKeyPair() ${results.workerd.keygenMs.toFixed(0)} ms, signPayload ${us(results.workerd.signMicros)}`);
+  if (results.chromium.keygenMs !== undefined)
+    console.log(
+      `test kit (Chromium ${results.chromium.version}): generateTestKeyPair() ${results.chromium.keygenMs.toFixed(0)} ms, signPayload (2 KB) ${us(results.chromium.signMicros)}`,
+    );
+  else console.log(`test kit (Chromium): not measured (${results.chromium.error})`);
 }
 for (const [entry, s] of Object.entries(results.size))
   console.log(`.wasm ${entry}: ${(s.raw / 1024).toFixed(1)} KB raw, ${(s.gzip / 1024).toFixed(1)} KB gzipped`);
