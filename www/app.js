@@ -37,6 +37,7 @@ async function main() {
   $("tamper-signature").addEventListener("click", () => act(() => ($("signature").value = tamperSignature($("signature").value))));
   $("generate").addEventListener("click", () =>
     act(async () => {
+      show("Generating a key pair…", "");
       const pair = await generateTestKeyPair();
       $("private-key").value = pair.privateKeyPem;
       $("key").value = pair.modulus;

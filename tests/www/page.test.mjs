@@ -66,6 +66,8 @@ describe("www page", () => {
   test("generate a key pair, sign, verify", async () => {
     await page.selectOption("[data-testid=sample]", "entitlement.expires7days");
     await page.click("[data-testid=generate]");
+    // Key generation is asynchronous (WebCrypto): wait for the page to say it is done.
+    await page.waitForFunction(() => document.querySelector("[data-testid=verdict]")?.textContent.startsWith("New key pair"));
     const modulus = await page.inputValue("[data-testid=key]");
     assert.match(modulus, /^[A-Za-z0-9_-]{342}$/);
     await page.click("[data-testid=verify]");

@@ -1,10 +1,13 @@
 // What a user's TypeScript file does with the package: checked under every setup of matrix.mjs.
 import { EVENT_CODES, MemoryStore, WebhookReceiver, WebhookVerifier, isKnownEventCode, type ZentitleEvent } from "zentitle-webhooks";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
-import { buildSignedRequest, createSender, createTestEvent, generateTestKeyPair, testKeyPair } from "zentitle-webhooks/testing";
+import { type TestKeyPair, buildSignedRequest, createSender, createTestEvent, generateTestKeyPair, testKeyPair } from "zentitle-webhooks/testing";
 
-const keys = await generateTestKeyPair({ bits: 2048 });
-const fixed: string = testKeyPair().modulus;
+// Also compiled as CommonJS (consumer.cts), where top-level await is not allowed.
+const keys: TestKeyPair = testKeyPair();
+const fresh: Promise<TestKeyPair> = generateTestKeyPair({ bits: 2048 });
+fresh.then((pair) => console.log(pair.modulus));
+const fixed: string = keys.modulus;
 // A test event is typed by its code.
 const testSeat = createTestEvent("entitlement.seat.activated", { payload: { seatsUsed: 2 } });
 const seatsUsed: number | undefined = testSeat.payload.seatsUsed;
