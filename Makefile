@@ -12,7 +12,7 @@ TESTING_WASM := target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help tools tools-rust tools-node tools-browser tools-db tools-frameworks build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-frameworks test-types test-management lint clean
+.PHONY: help tools tools-demo tools-rust tools-node tools-browser tools-db tools-frameworks build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-frameworks test-types test-management lint clean
 
 help:
 	@echo "make demo   build the package, sign and verify sample deliveries on loopback, serve the www page"
@@ -23,8 +23,13 @@ help:
 
 tools: tools-rust tools-node tools-browser tools-db tools-frameworks
 
-tools-rust:
-	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# What building the package needs: the wasm target and the npm packages (no cargo-installed
+# tools: the build is cargo and scripts/build-pkg.mjs, with binaryen's wasm-opt from npm).
+tools-demo: tools-node
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || { echo "make: adding rustup's wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }
+
+# What the tests need besides: the wasm-bindgen CLI (wasm-pack test), wasm-pack and cargo-deny.
+tools-rust: tools-demo
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes, once)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
@@ -54,16 +59,20 @@ tools-db:
 
 ## Build ---------------------------------------------------------------------------------
 
-build: tools-rust tools-node
+build: tools-demo
+	@echo "make: building the verifier's .wasm, then the test kit's (cargo, release)"
 	cargo build --release --target wasm32-unknown-unknown --lib
 	cargo build --release --target wasm32-unknown-unknown --lib --features testing --target-dir target/testing
+	@echo "make: assembling the npm package in pkg/"
 	node scripts/build-pkg.mjs $(WASM) $(TESTING_WASM)
 	@ln -sfn ../pkg node_modules/zentitle-webhooks
 
 ## Demo ----------------------------------------------------------------------------------
 
 demo: build
+	@echo "make: signing and verifying sample deliveries on loopback"
 	node examples/demo.mjs
+	@echo "make: serving the www page"
 	node examples/serve-www.mjs
 
 ## Tests ---------------------------------------------------------------------------------
@@ -90,6 +99,7 @@ test-wasm:
 
 test-js:
 	node --test tests/js/
+	node --test tests/docs/  # every code block of README.md, docs/ and the npm README
 	jest --ci -c tests/jest/jest.config.cjs  # Jest's node and jsdom environments, as Jest users run it
 	node node_modules/typescript/bin/tsc -p tests/types  # the repo's TypeScript (.bin/tsc may be an older one of the matrix)
 

@@ -107,7 +107,7 @@ export type SignatureOrHeaders = string | HeadersLike | HeaderRecord;
 
 /** Every code a `WebhookVerificationError` (or a failed `safeVerify`) can carry. */
 export type WebhookErrorCode =
-  /** No N-Signature header: every Zentitle webhook carries one. Pass the request headers (or the header value) as the second argument. (HTTP 401) */
+  /** No N-Signature header: every Zentitle webhook carries one. (HTTP 401) */
   | "missing_signature"
   /** The N-Signature header is not a valid signature: it must be standard base64 with '=' padding, sent once. (HTTP 401) */
   | "malformed_signature"

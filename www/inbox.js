@@ -64,7 +64,7 @@ function text(kind, value) {
   return span;
 }
 
-const resentText = (r) => (r.error ? `Re-send failed: ${r.error}` : `Re-sent: your app answered ${r.status}.`);
+const resentText = (r) => (r.error ? `Re-send failed: ${r.error}` : `Re-sent: your app answered ${r.status}${r.outcome ? ` (${r.outcome})` : ""}.`);
 
 /** What the body claims (unverified, for a refused delivery). */
 function claimed(record) {

@@ -92,6 +92,21 @@ export function deliveryJson(record) {
   };
 }
 
+/**
+ * What the app said it did, when it is a WebhookReceiver (or answers like one, `{ ok, outcome }`
+ * or `{ ok: false, code }`): `"processed"`, `"duplicate"`, an error code; else `undefined`.
+ */
+export function reportedOutcome(answer) {
+  if (typeof answer?.text !== "string" || !answer.text.startsWith("{") || answer.text.length > 4096) return undefined;
+  try {
+    const body = JSON.parse(answer.text);
+    const said = body?.ok === false ? body.code : body?.outcome;
+    return typeof said === "string" && /^[a-z_]{1,40}$/.test(said) ? said : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** POSTs `body` with `headers` to `url`: `{ status, contentType, text }` or `{ error }`. */
 export async function send(url, headers, body) {
   try {

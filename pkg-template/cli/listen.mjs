@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 
 import { WebhookVerifier } from "../node.mjs";
-import { deliveryJson, deliveryLine, forwardedHeaders, send, verdictOf } from "./delivery.mjs";
+import { deliveryJson, deliveryLine, forwardedHeaders, reportedOutcome, send, verdictOf } from "./delivery.mjs";
 
 const packageRoot = new URL("../", import.meta.url);
 const TYPES = {
@@ -27,8 +27,9 @@ const TYPES = {
 function staticFile(path) {
   if (path === "/" || path === "/index.html") return new URL("www/index.html", packageRoot);
   if (/^\/[a-z-]+\.(js|css)$/.test(path)) return new URL(`www${path}`, packageRoot);
-  if (/^\/examples\/keys\/demo\.(modulus\.txt|key\.pem)$/.test(path)) return new URL(`www/keys/${path.slice("/examples/keys/".length)}`, packageRoot);
   if (/^\/pkg\/([a-z-]+\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice("/pkg/".length), packageRoot);
+  // The packaged page's import map: the entries one level above www/.
+  if (/^\/((testing-)?(browser|api)\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice(1), packageRoot);
   return undefined;
 }
 
@@ -121,10 +122,12 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
     if (!entry) return sendJson(res, 404, { error: "No such delivery in the inbox." });
     if (!forwardTo) return sendJson(res, 409, { error: "Nothing to re-send to: start listen with --forward-to." });
     const forwarded = await send(forwardTo, entry.headers, Buffer.from(entry.bodyBase64, "base64"));
-    const result = forwarded.error ? { id, error: forwarded.error } : { id, status: forwarded.status };
+    const result = forwarded.error ? { id, error: forwarded.error } : { id, status: forwarded.status, outcome: reportedOutcome(forwarded) };
     entry.resent = result;
     if (!json)
-      out.write(`${new Date().toISOString().slice(11, 23)}  re-sent delivery ${id} -> ${result.error ? `forward failed: ${result.error}` : result.status}\n`);
+      out.write(
+        `${new Date().toISOString().slice(11, 23)}  re-sent delivery ${id} -> ${result.error ? `forward failed: ${result.error}` : `${result.status}${result.outcome ? ` ${result.outcome}` : ""}`}\n`,
+      );
     publish(result, "resent");
     return sendJson(res, 200, result);
   }

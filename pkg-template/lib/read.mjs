@@ -86,7 +86,7 @@ export function readBody(value, maxBytes) {
   throw refusal(
     "body_not_raw",
     value === null || value === undefined
-      ? 'No body was given. Read the raw body first: `await request.text()` (Fetch), or `express.raw({ type: "application/json" })` in Express.'
+      ? 'No body was given, or it had already been read (by `await request.json()`, a body parser or a logger) before it reached the verifier: a request body can be read once. Read the raw body first and hand it over: `await request.text()` (Fetch), or `express.raw({ type: "application/json" })` in Express.'
       : typeof value === "object"
         ? 'This looks like a parsed JSON body. A parsed and re-serialised body does not verify: pass the raw body (`await request.text()`, or `express.raw({ type: "application/json" })` in Express) and let verify() parse it.'
         : "Pass the body as a string or bytes, exactly as received.",

@@ -206,7 +206,7 @@ export class WebhookVerifier {
     const handle = this.#handle();
     const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
     const value = readSignature(signature);
-    if (value === undefined) throw refusal("missing_signature");
+    if (value === undefined) throw refusal("missing_signature", missingSignatureHint(signature));
     if (value.length > core.MAX_SIGNATURE_CHARS) {
       throw refusal("malformed_signature", "The N-Signature value is far longer than any RSA signature.");
     }
@@ -333,4 +333,11 @@ export function failure(error) {
     mismatch: undefined,
     bodyChange: undefined,
   };
+}
+
+/** Why no signature was found, in the words of the call that was made. */
+function missingSignatureHint(signature) {
+  return signature === undefined || signature === null
+    ? "No headers were given: pass the request's headers (or its N-Signature value) with the body: verify(body, headers), or receive({ body, headers })."
+    : "The request's headers have no N-Signature: it did not come from Zentitle, or a proxy or framework dropped the header on the way.";
 }

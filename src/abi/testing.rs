@@ -6,7 +6,8 @@
 use super::{result, set_output, with_input};
 use crate::error::{Error, ErrorCode};
 use crate::testing::{
-    generate_key_pair, sample_event, tamper_body, tamper_signature, SeedRng, SigningKey,
+    dotnet_json, generate_key_pair, sample_event_body, tamper_body, tamper_signature, SeedRng,
+    SigningKey,
 };
 
 const SEED: usize = 32;
@@ -100,8 +101,19 @@ pub extern "C" fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64
                 })?,
             )
         };
-        let event = sample_event(&mut rng, code, now_ms as i64, overrides.as_ref())?;
-        set_output(event.to_string().as_bytes());
+        let body = sample_event_body(&mut rng, code, now_ms as i64, overrides.as_ref())?;
+        set_output(body.as_bytes());
+        Ok(0)
+    }))
+}
+
+/// The JSON text in the input buffer written the way Zentitle's .NET serialiser writes it
+/// (see [`dotnet_json`]), in the output buffer.
+#[no_mangle]
+pub extern "C" fn zt_dotnet_json(len: u32) -> i32 {
+    result(with_input(|input| {
+        let text = utf8_input(input, len).ok_or(ErrorCode::InvalidArgument)?;
+        set_output(dotnet_json(text)?.as_bytes());
         Ok(0)
     }))
 }

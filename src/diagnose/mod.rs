@@ -165,6 +165,15 @@ pub(crate) fn find_body_change(
     None
 }
 
+/// `text` (one JSON value) written again the way Zentitle's .NET serialiser writes it: compact,
+/// with non-ASCII characters and `"&'+<>` and backquote as upper-case `\uXXXX` escapes. The
+/// test kit's bodies are written so, which makes a re-serialised body differ from the signed
+/// one as it does in production. `None` when `text` is not JSON.
+#[cfg(feature = "testing")]
+pub(crate) fn write_dotnet_json(text: &[u8]) -> Option<Vec<u8>> {
+    Parsed::new(text)?.write(&Style::dotnet(false))
+}
+
 /// `body` with every `from` replaced by `to`.
 fn replace(body: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() + body.len() / 16);

@@ -86,9 +86,43 @@ fn overrides_replace_and_merge() {
     assert_eq!(event["payload"]["seatsUsed"], 9);
     assert_eq!(event["payload"]["extra"], true);
     assert!(event["payload"].get("seatName").is_none());
-    assert_eq!(event["payload"]["seatId"], "build-agent-07");
+    assert_eq!(event["payload"]["seatId"], SEAT_ID);
     assert!(sample_event(&mut rng, "x.y", 0, Some(&serde_json::json!([1]))).is_err());
     assert!(sample_event(&mut rng, "", 0, None).is_err());
+}
+
+#[test]
+fn sample_bodies_are_written_as_dotnet_writes_them() {
+    let mut rng = TestRng(17);
+    let body = sample_event_body(&mut rng, "entitlement.seat.activated", 0, None).expect("body");
+    assert!(body.is_ascii(), "{body}");
+    // "josé.núñez+ci@example.com" and "José's build agent <07>", upper-case hex.
+    assert!(
+        body.contains(r#""seatId":"jos\u00E9.n\u00FA\u00F1ez\u002Bci@example.com""#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#""seatName":"Jos\u00E9\u0027s build agent \u003C07\u003E""#),
+        "{body}"
+    );
+    let parsed = parse_event(body.as_bytes()).expect("event");
+    assert_eq!(parsed.event_code, "entitlement.seat.activated");
+    let value: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(value["payload"]["seatName"], SEAT_NAME);
+    let customer = sample_event_body(&mut rng, "customer.created", 0, None).expect("body");
+    assert!(
+        customer.contains(
+            r#"Soci\u00E9t\u00E9 G\u00E9n\u00E9rale \u0026 Fils \u003CM\u00FCller\u003E"#
+        ),
+        "{customer}"
+    );
+    // What JSON.stringify writes back differs.
+    assert_ne!(value.to_string(), body);
+    assert_eq!(
+        dotnet_json("[\"\u{1F600}\\\"\"]").expect("json"),
+        r#"["\uD83D\uDE00\u0022"]"#
+    );
+    assert!(dotnet_json("{").is_err());
 }
 
 #[test]
@@ -106,4 +140,24 @@ fn rfc3339_round_trips() {
         format_rfc3339(1_749_209_962_739),
         "2025-06-06T11:39:22.7390000Z"
     );
+}
+
+#[test]
+fn the_crt_signer_equals_the_rsa_crate() {
+    let mut rng = TestRng(23);
+    for bits in [1024, 2048, 3072] {
+        let pair = generate_key_pair(&mut rng, bits).expect("pair");
+        let signer = SigningKey::parse(pair.private_key_pem.as_bytes()).expect("private key");
+        for len in [0usize, 1, 55, 56, 64, 2048] {
+            let mut body = vec![0u8; len];
+            rng.fill_bytes(&mut body);
+            let by_crt = signer.sign_by_crt(&body).expect("the CRT path signs");
+            assert_eq!(
+                by_crt,
+                signer.sign_by_rsa_crate(&body),
+                "{bits} bits, {len} bytes"
+            );
+            assert_eq!(signer.sign(&body), by_crt);
+        }
+    }
 }

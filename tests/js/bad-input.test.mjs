@@ -22,6 +22,8 @@ function failure(fn) {
   } catch (error) {
     assert.ok(error instanceof WebhookVerificationError, `expected WebhookVerificationError, got ${error?.name}: ${error?.message}`);
     assert.ok(!error.message.includes(modulus.slice(0, 24)), "message leaks the key");
+    assert.ok(!error.hint?.includes(modulus.slice(0, 24)), "hint leaks the key");
+    if (error.hint) assert.ok(!error.message.includes(error.hint), "the hint is not repeated in the message");
     return error;
   }
   assert.fail("accepted");
@@ -121,7 +123,7 @@ describe("bad input table", () => {
     test(`${what}: ${code}`, () => {
       const error = run();
       assert.equal(error.code, code);
-      if (hint) assert.match(`${error.message}`, hint);
+      if (hint) assert.match(`${error.message} ${error.hint}`, hint);
     });
   }
 

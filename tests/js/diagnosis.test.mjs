@@ -26,7 +26,12 @@ describe("OpenSSL vectors with bodies changed in the usual ways", () => {
         assert.ok(result.hint.length > 40, c.name);
         assert.throws(
           () => verifier.verify(body(c.body), c.signature),
-          (e) => e instanceof WebhookVerificationError && e.mismatch === "body" && e.bodyChange === c.bodyChange && e.message.includes(e.hint),
+          (e) =>
+            e instanceof WebhookVerificationError &&
+            e.mismatch === "body" &&
+            e.bodyChange === c.bodyChange &&
+            e.hint.length > 40 &&
+            !e.message.includes(e.hint),
         );
       }
     });

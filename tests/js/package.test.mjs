@@ -23,6 +23,7 @@ test("npm pack holds exactly the package's files", () => {
     "cli/delivery.mjs",
     "cli/listen.mjs",
     "cli/replay.mjs",
+    "cli/suggest.mjs",
     "cli/webhooks.mjs",
     "cli/zentitle-env.mjs",
     "edge.mjs",
@@ -36,6 +37,7 @@ test("npm pack holds exactly the package's files", () => {
     "lib/event-codes.mjs",
     "lib/key-source.mjs",
     "lib/memory-store.mjs",
+    "lib/native-rsa.mjs",
     "lib/printable.mjs",
     "lib/read.mjs",
     "lib/receiver.mjs",
@@ -48,6 +50,7 @@ test("npm pack holds exactly the package's files", () => {
     "lib/store-contract-tests.mjs",
     "lib/store-shared.cjs",
     "lib/store-shared.mjs",
+    "lib/test-key.mjs",
     "lib/testing-core.mjs",
     "lib/text.mjs",
     "lib/verifier.mjs",
@@ -84,8 +87,6 @@ test("npm pack holds exactly the package's files", () => {
     "www/app.js",
     "www/inbox.js",
     "www/index.html",
-    "www/keys/demo.key.pem",
-    "www/keys/demo.modulus.txt",
     "www/raw-request.js",
     "www/style.css",
   ]);
@@ -163,7 +164,18 @@ test("every entry exports the same API", async () => {
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
   assert.deepEqual(Object.keys(cjs).sort(), names);
   await esm.init(); // a no-op in Node, but part of the universal API
-  const kit = ["buildSignedRequest", "createSender", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "storeContractTests", "tamperBody", "tamperSignature"];
+  const kit = [
+    "buildSignedRequest",
+    "createSender",
+    "createTestEvent",
+    "generateTestKeyPair",
+    "init",
+    "signPayload",
+    "storeContractTests",
+    "tamperBody",
+    "tamperSignature",
+    "testKeyPair",
+  ];
   assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
   assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
   for (const entry of ["testing-node.mjs", "testing-workerd.mjs", "testing-browser.mjs"]) {
