@@ -9,8 +9,8 @@ export type RedisClientLike = { call(command: string, ...args: string[]): Promis
 export interface RedisStoreOptions extends StoreDoneOptions {
   /** Prefix of the store's keys. Default `"zentitle:event:"`. */
   prefix?: string;
-  /** Where the one-line warning goes when the server may evict keys: a function, or an object with `warn`. Default `console.warn`. */
-  logger?: ((line: string) => unknown) | { warn(line: string): unknown };
+  /** Where the one-line warning goes when the server may evict keys: an object with `warn` (console, pino), a function, or `false` for nowhere. Default `console`. */
+  logger?: { warn(line: string): unknown } | ((line: string) => unknown) | false;
 }
 
 /**
