@@ -147,7 +147,17 @@ test("every entry exports the same API", async () => {
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
   assert.deepEqual(Object.keys(cjs).sort(), names);
   await esm.init(); // a no-op in Node, but part of the universal API
-  const kit = ["buildSignedRequest", "createSender", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "storeContractTests", "tamperBody", "tamperSignature"];
+  const kit = [
+    "buildSignedRequest",
+    "createSender",
+    "createTestEvent",
+    "generateTestKeyPair",
+    "init",
+    "signPayload",
+    "storeContractTests",
+    "tamperBody",
+    "tamperSignature",
+  ];
   assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
   assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
   for (const entry of ["testing-node.mjs", "testing-workerd.mjs", "testing-browser.mjs"]) {
