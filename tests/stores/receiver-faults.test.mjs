@@ -337,6 +337,33 @@ for (const [storeName, setUp] of Object.entries(stores)) {
       );
     });
 
+    if (storeName === "PostgreSQL") {
+      for (const shared of [true, false]) {
+        test(`the handler's 3 s query on ${shared ? "the store's pool (max 1): renewals queue behind it, the lease is lost, 503" : "a pool of its own: renewals go through, 200"}`, async () => {
+          const [a, b, c] = await start({
+            LEASE_SECONDS: "6",
+            HANDLER_TIMEOUT_SECONDS: "5",
+            STORE_TIMEOUT_SECONDS: "1",
+            POOL_MAX: "1",
+            SHARED_POOL: shared ? "1" : "0",
+          });
+          const eventId = newId(shared ? "shared-pool" : "own-pool");
+          const sent = await deliver(eventId, { work: { A: { pgSleepMs: 3000 } } }, [a, b, c], { timeoutMs: 10_000, retryTargets: [b, c] });
+          await until(() => a.logs.some((l) => l.what === "run-end" && l.eventId === eventId), "A's run to end");
+          const counts = count([a, b, c], eventId);
+          await stop();
+          row(storeName, `handler's 3 s query on ${shared ? "the store's pool (max 1)" : "its own pool"}, lease 6 s`, counts, sent);
+          if (shared) {
+            assert.match(counts.answers[0], /^A 503 lease_lost/);
+            assert.equal(counts.sideEffects, 1, "the aborted handler did not commit");
+          } else {
+            assert.deepEqual(sent.statuses, [200]);
+            assert.equal(counts.runs, 1);
+          }
+        });
+      }
+    }
+
     if (storeName === "Redis") {
       for (const aof of [false, true]) {
         test(`Redis restarted ${aof ? "with AOF" : "without persistence"} after an event was processed: a retry ${aof ? "is a duplicate" : "runs it again"}`, async () => {

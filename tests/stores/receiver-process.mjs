@@ -25,13 +25,17 @@ const sleep = (ms, signal) =>
   });
 
 let store;
+/** The pool the handler's own queries use (`payload.work[NAME].pgSleepMs`): the store's when SHARED_POOL=1. */
+let handlerPool;
 if (process.env.STORE === "redis") {
   const { client } = await redisClients[Number(process.env.REDIS_CLIENT ?? 0)].connect(process.env.STORE_URL);
   store = new RedisStore(client, { prefix: process.env.PREFIX, logger: false });
 } else {
-  const pool = new pg.Pool({ connectionString: process.env.STORE_URL, max: 3 });
+  const pool = new pg.Pool({ connectionString: process.env.STORE_URL, max: Number(process.env.POOL_MAX ?? 3) });
   pool.on("error", () => {});
   store = new PostgresStore(pool, { table: process.env.TABLE });
+  handlerPool = process.env.SHARED_POOL === "1" ? pool : new pg.Pool({ connectionString: process.env.STORE_URL, max: Number(process.env.POOL_MAX ?? 3) });
+  handlerPool.on("error", () => {});
 }
 
 const number = (name) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
@@ -55,6 +59,7 @@ receiver.onAny(async (event, ctx) => {
       while (Date.now() < until);
     }
     if (work.sleepMs) await sleep(work.sleepMs, ctx.signal); // I/O that honours ctx.signal
+    if (work.pgSleepMs) await handlerPool.query("SELECT pg_sleep($1)", [work.pgSleepMs / 1000]); // the handler's own slow queries
     if (work.hang) await new Promise(() => {}); // never settles, ignores ctx.signal
     if (Math.random() < failRate) throw new Error("injected failure");
     // The side effect, as a downstream call given ctx.signal would do it: not once aborted.
