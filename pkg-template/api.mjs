@@ -11,7 +11,7 @@ export { MemoryDeduplicator } from "./lib/deduplicator.mjs";
 export { EVENT_CODES } from "./lib/event-codes.mjs";
 export { MemoryStore } from "./lib/memory-store.mjs";
 export { WebhookReceiver } from "./lib/receiver.mjs";
-export { WebhookVerificationError } from "./lib/errors.mjs";
+export { WebhookReceiverError, WebhookVerificationError } from "./lib/errors.mjs";
 export { WebhookVerifier } from "./lib/verifier.mjs";
 
 /**

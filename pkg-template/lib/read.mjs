@@ -203,7 +203,8 @@ export function readOptions(options, names, what, { optional = false } = {}) {
   });
 }
 
-function closest(name, names) {
+/** The member of `names` nearest to `name` when it is near enough to be a typo. */
+export function closest(name, names) {
   let best;
   let bestDistance = Infinity;
   for (const candidate of names) {
