@@ -418,9 +418,6 @@ export function isKnownEventCode(code: unknown): code is KnownEventCode;
  */
 export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;
 
-/** A claim's answer: the lease's token when it is this caller's to run. */
-export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
-
 /**
  * Where the receiver records which events are processed, shared by every instance that
  * receives the same webhooks: `MemoryStore` (one process), `RedisStore`, `PostgresStore`,
