@@ -2,7 +2,7 @@ import type { StoreClaim, StoreDoneOptions, WebhookStore } from "../index.js";
 
 /**
  * A connected client: node-redis 4, 5 or 6 (`createClient()`; its `sendCommand(args)` is used),
- * or ioredis 5 or 6 (`new Redis()` or `new Redis.Cluster()`; its `call(command, ...args)` is used).
+ * or ioredis 5 or 6 (`new Redis()`; its `call(command, ...args)` is used).
  */
 export type RedisClientLike = { call(command: string, ...args: string[]): Promise<unknown> } | { sendCommand(args: string[]): Promise<unknown> };
 
