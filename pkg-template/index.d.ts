@@ -29,6 +29,20 @@ export interface RsaJsonWebKey {
  */
 export type WebhookKey = string | RsaJsonWebKey | Uint8Array | ArrayBuffer;
 
+/**
+ * A key that is fetched and can change (`zentitleKey(client)` of `zentitle-webhooks/management`
+ * is one): taken by `WebhookReceiver` and by `WebhookVerifier`'s `verifyAsync` and
+ * `verifyRequest` (its synchronous methods need a key value). Fetched on first use; when a
+ * signature was made by another key, `refresh()` is called and the delivery verified once more
+ * if the key changed. A source that throws fails the delivery with `key_unavailable` (HTTP 503).
+ */
+export interface KeySource {
+  /** The current key (cached by the source). */
+  getKey(): Promise<WebhookKey>;
+  /** Fetch the key again; the source applies its own cooldown (forged deliveries call it too). */
+  refresh?(): Promise<WebhookKey>;
+}
+
 /** One key of a key set, with the id that names it in results (for rotations). */
 export interface KeyEntry {
   id: string;
@@ -58,7 +72,10 @@ interface CommonOptions {
 }
 
 export type WebhookVerifierOptions =
-  | (CommonOptions & { /** The account's RSA public key. */ key: WebhookKey; keys?: undefined })
+  | (CommonOptions & {
+      /** The account's RSA public key, or a key source (async methods only). */ key: WebhookKey | KeySource;
+      keys?: undefined;
+    })
   | (CommonOptions & { /** Several keys, during a rotation; results name the one that matched. */ keys: readonly KeyEntry[]; key?: undefined });
 
 /** Options of one verification. */
@@ -148,8 +165,8 @@ export type BodyChange =
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
   readonly name: "WebhookVerificationError";
-  /** Stable, machine-readable: branch on this, not on the message. */
-  readonly code: WebhookErrorCode;
+  /** Stable, machine-readable: branch on this, not on the message (`key_unavailable`, 503: a key source failed). */
+  readonly code: WebhookErrorCode | "key_unavailable";
   /** The HTTP status a webhook handler should answer with (401, 400, 413, 200 for a duplicate, 500). */
   readonly status: number;
   /** The likely mistake, when one is recognisable (also appended to `message`). */
@@ -473,8 +490,8 @@ export interface ReceiverLogger {
 }
 
 export interface WebhookReceiverOptions extends Omit<CommonOptions, "deduplicator"> {
-  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER. */
-  key?: WebhookKey;
+  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER; or a key source (`zentitleKey(client)`) that follows the account's. */
+  key?: WebhookKey | KeySource;
   /** Several keys (rotation): each `{ id, key }`. Give `key` or `keys`. */
   keys?: readonly KeyEntry[];
   /** Default: a new `MemoryStore` (one process). */
@@ -508,6 +525,7 @@ export type ReceiveOutcome =
   | "timeout"
   | "lease_lost"
   | "store_error"
+  | "key_unavailable"
   | "refused";
 
 /** The codes of `WebhookReceiverError` (the receiver's own, beside the verification codes). */
@@ -519,14 +537,15 @@ export type ReceiverErrorCode =
   | "handler_timeout"
   | "lease_lost"
   | "store_unavailable"
-  | "method_not_allowed";
+  | "method_not_allowed"
+  | "body_unreadable";
 
 /** What `receive` resolves to: answer the delivery with `status`. */
 export interface ReceiveResult {
   status: number;
   outcome: ReceiveOutcome;
   /** Why it was not "processed": a `WebhookErrorCode` (refused) or a `ReceiverErrorCode`. */
-  code?: WebhookErrorCode | ReceiverErrorCode;
+  code?: WebhookErrorCode | "key_unavailable" | ReceiverErrorCode;
   eventId?: string;
 }
 

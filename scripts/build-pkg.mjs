@@ -137,6 +137,10 @@ for (const name of ["redis", "postgres", "durable-object"]) {
   writeFileSync(join(pkg, `stores/${name}.d.cts`), readFileSync(join(pkg, `stores/${name}.d.ts`), "utf8").replace('from "../index.js"', 'from "../index.cjs"'));
 }
 
+// The Management API client needs no bundling either (no imports): the same treatment.
+await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, "management.mjs")], outfile: join(pkg, "management.cjs") });
+writeFileSync(join(pkg, "management.d.cts"), readFileSync(join(pkg, "management.d.ts"), "utf8").replace('from "./index.js"', 'from "./index.cjs"'));
+
 const size = (path) => {
   const bytes = readFileSync(join(pkg, path));
   return `${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`;

@@ -1,8 +1,10 @@
 // `WebhookVerifier`: reads the caller's values (read.mjs), then verifies in the WebAssembly
 // module (core.mjs). De-duplication, the async variants and `verifyRequest` are orchestration
-// and stay here.
+// and stay here. A key source (`key: zentitleKey(client)`, see key-source.mjs) is taken by the
+// async methods only: they hand over to a SourcedVerifier.
 import * as core from "./core.mjs";
 import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
+import { SourcedVerifier, isKeySource } from "./key-source.mjs";
 import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
@@ -52,6 +54,7 @@ export class WebhookVerifier {
   #maxBodyBytes;
   #deduplicator;
   #slot = { handle: 0, generation: -1, freed: false };
+  #sourced;
 
   /** `new WebhookVerifier({ key } | { keys: [{ id, key }], minKeyBits?, maxAgeSeconds?, maxBodyBytes?, deduplicator? })`. */
   constructor(options) {
@@ -61,7 +64,10 @@ export class WebhookVerifier {
     const hasKeys = o.keys !== undefined && o.keys !== null;
     if (hasKey && hasKeys) throw typeError("Give options.key or options.keys, not both.");
     if (!hasKey && !hasKeys) throw typeError("new WebhookVerifier(options): options.key (or options.keys) is required.");
-    if (hasKey) {
+    const sourced = hasKey && isKeySource(o.key);
+    if (sourced) {
+      this.#keys = [];
+    } else if (hasKey) {
       this.#keys = [readKey(o.key)];
       this.#keyIds = [null];
     } else {
@@ -77,6 +83,12 @@ export class WebhookVerifier {
       const remember = guard("options.deduplicator", () => o.deduplicator.remember);
       if (typeof remember !== "function") throw typeError("options.deduplicator must have a remember(eventId) method.");
       this.#deduplicator = o.deduplicator;
+    }
+    if (sourced) {
+      // The options were checked above; the SourcedVerifier makes a verifier per key it fetches.
+      const { key, keys, ...verifierOptions } = o;
+      this.#sourced = new SourcedVerifier(key, verifierOptions);
+      return;
     }
     this.#handle();
     registry?.register(this, this.#slot, this.#slot);
@@ -119,6 +131,7 @@ export class WebhookVerifier {
 
   /** `verify` for a deduplicator whose `remember` returns a promise: resolves to `{ event, keyId }`. */
   async verifyAsync(body, signature, options) {
+    if (this.#sourced !== undefined) return { event: await this.#sourced.verify(body, signature, options), keyId: null };
     const checked = this.#check(body, signature, options);
     await this.#rememberAsync(checked.eventId);
     return { event: parseJson(checked.text), keyId: checked.keyId };
@@ -127,6 +140,10 @@ export class WebhookVerifier {
   /** Reads a Fetch `Request`'s body once and verifies it: `{ event, rawBody, keyId }`. */
   async verifyRequest(request, options) {
     const { body, headers } = await this.#readRequest(request);
+    if (this.#sourced !== undefined) {
+      const event = await this.#sourced.verify(body, headers, options);
+      return { event, rawBody: text(new Uint8Array(body)), keyId: null };
+    }
     const checked = this.#check(body, headers, options);
     await this.#rememberAsync(checked.eventId);
     return { event: parseJson(checked.text), rawBody: checked.text, keyId: checked.keyId };
@@ -134,6 +151,7 @@ export class WebhookVerifier {
 
   /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
   free() {
+    if (this.#sourced !== undefined) return this.#sourced.free();
     const slot = this.#slot;
     if (slot.freed) return;
     slot.freed = true;
@@ -158,6 +176,11 @@ export class WebhookVerifier {
    * instance or after it was evicted (see MAX_RESIDENT_VERIFIERS).
    */
   #handle() {
+    if (this.#sourced !== undefined) {
+      throw typeError(
+        "This verifier's key is a key source, which answers asynchronously: use verifyAsync() or verifyRequest() (or a WebhookReceiver), or pass the key value.",
+      );
+    }
     const slot = this.#slot;
     if (slot.freed) throw typeError("This WebhookVerifier was freed.");
     resident.delete(slot);
@@ -298,7 +321,7 @@ function parseJson(body) {
 export function failure(error) {
   if (isOurs(error)) {
     const hint = error.hint;
-    const message = error.name === "WebhookVerificationError" ? messageOf(error.code) : error.message;
+    const message = (error.name === "WebhookVerificationError" && messageOf(error.code)) || error.message;
     return { ok: false, code: error.code, message, status: error.status ?? 500, hint, mismatch: error.mismatch, bodyChange: error.bodyChange };
   }
   return {
