@@ -455,7 +455,7 @@ export interface WebhookStore {
   release(eventId: string, token: string): Promise<boolean>;
 }
 
-/** What `claim` resolves to. */
+/** What `claim` resolves to: the lease's token when it is this caller's to run. */
 export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
 
 /** `doneSeconds`: how long a processed eventId is remembered; a whole number, at least 3600. Default 604800 (7 days). */

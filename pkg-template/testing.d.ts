@@ -1,5 +1,5 @@
 // Types of zentitle-webhooks/testing: the test kit.
-import type { JsonValue, KnownEventCode, RsaJsonWebKey, UnknownZentitleEvent, ZentitleEvent, ZentitleEventOf } from "./index.js";
+import type { JsonValue, KnownEventCode, RsaJsonWebKey, UnknownZentitleEvent, WebhookStore, ZentitleEvent, ZentitleEventOf } from "./index.js";
 
 export interface TestKeyPair {
   /** PKCS#8 PEM (`BEGIN PRIVATE KEY`): for `signPayload` and `buildSignedRequest`. */
@@ -124,6 +124,6 @@ export interface StoreContractTestOptions {
  * `{ doneSeconds }` to check that option.
  */
 export function storeContractTests(
-  createStore: (options?: { doneSeconds?: unknown }) => import("./index.js").WebhookStore | Promise<import("./index.js").WebhookStore>,
+  createStore: (options?: { doneSeconds?: unknown }) => WebhookStore | Promise<WebhookStore>,
   options: StoreContractTestOptions,
 ): string[];
