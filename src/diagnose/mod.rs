@@ -12,11 +12,11 @@
 //! up to [`MAX_DIAGNOSED_BODY_BYTES`].
 
 mod charset;
-mod json;
+mod reserialize;
 
 use sha2::{Digest, Sha256};
 
-use json::{Parsed, Style};
+use reserialize::{Parsed, Style};
 
 /// Which side of a failed verification does not match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
