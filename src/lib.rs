@@ -54,7 +54,10 @@ mod abi;
 pub mod testing;
 
 pub use dedup::MemoryDeduplicator;
-pub use diagnose::{BodyChange, Mismatch, MAX_DIAGNOSED_BODY_BYTES};
+pub use diagnose::{
+    BodyChange, Diagnosis, Mismatch, BOUNDED_WORK_BASE, BOUNDED_WORK_PER_BYTE, FULL_WORK_BASE,
+    FULL_WORK_PER_BYTE, MAX_DIAGNOSED_BODY_BYTES,
+};
 pub use error::{Error, ErrorCode};
 pub use event::{
     parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode, Payload,

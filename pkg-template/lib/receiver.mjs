@@ -184,7 +184,10 @@ export class WebhookReceiver {
 
   async #verify(body, headers) {
     try {
-      return { event: await this.#verifier.verifyAsync(body, headers).then((r) => r.event) };
+      // The diagnosis of a bad signature is only reported to onError handlers: without one,
+      // none is searched for.
+      const diagnosis = this.#errors.length > 0 ? "bounded" : "off";
+      return { event: await this.#verifier.verifyAsync(body, headers, { diagnosis }).then((r) => r.event) };
     } catch (error) {
       // An authentic event whose payload does not fit the documented shape: it is not refused
       // (Zentitle would retry it forever); it goes to onAny, flagged, and not to on(code).

@@ -7,7 +7,7 @@ import { guard, readBody, readKey, readOptions, readSignature, readTime } from "
 import { text } from "./wasm-instance.mjs";
 
 const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes", "deduplicator"];
-const CALL_OPTIONS = ["now", "maxAgeSeconds"];
+const CALL_OPTIONS = ["now", "maxAgeSeconds", "diagnosis"];
 const DEFAULT_MIN_KEY_BITS = 2048;
 /** The largest body accepted unless `maxBodyBytes` says otherwise: events are a few KB. */
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -98,7 +98,8 @@ export class WebhookVerifier {
       throw error;
     }
     if (value === undefined || value.length > core.MAX_SIGNATURE_CHARS) return false;
-    const result = core.verifySignature(handle, value, bytes);
+    // A boolean has no room for the diagnosis: none is searched for.
+    const result = core.verifySignature(handle, value, bytes, core.DIAGNOSIS.off);
     return typeof result === "number";
   }
 
@@ -181,7 +182,10 @@ export class WebhookVerifier {
   /** Signature, envelope and replay window: everything but de-duplication. */
   #check(body, signature, options) {
     const handle = this.#handle();
-    const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
+    // The body is read once: bytes the caller can still change (a SharedArrayBuffer another
+    // thread writes to, a buffer changed by a callback) are copied first, and both the
+    // verification and the parsed event come from that one copy.
+    const { bytes, text: bodyText } = snapshot(readBody(body, this.#maxBodyBytes));
     const value = readSignature(signature);
     if (value === undefined) throw refusal("missing_signature");
     if (value.length > core.MAX_SIGNATURE_CHARS) {
@@ -190,11 +194,11 @@ export class WebhookVerifier {
     const o = readOptions(options, CALL_OPTIONS, "The options argument", { optional: true });
     const now = readTime(o.now, "options.now must be a Date or epoch milliseconds.") ?? Date.now();
     const window = maxAge(o.maxAgeSeconds);
-    const result = core.verify(handle, value, bytes, now, window);
+    const result = core.verify(handle, value, bytes, now, window, diagnosisLevel(o.diagnosis));
     if (result instanceof Error) {
       // Signed, with a valid envelope, but a payload that does not fit the documented shape:
       // the error carries the verified event, so that it is never lost (the receiver hands it
-      // to onAny). The replay window is not checked for it.
+      // to onAny). The module checked the replay window first (an old one is stale_event).
       if (result.code === "invalid_event" && result.hint?.startsWith("payload")) {
         try {
           result.event = JSON.parse(bodyText ?? text(bytes));
@@ -266,6 +270,31 @@ function readKeySet(list) {
   });
   if (entries.length === 0) throw typeError("The key set is empty: give at least one key.");
   return [entries.map((e) => e[0]), entries.map((e) => e[1])];
+}
+
+/** The body as read, with bytes of the caller's copied: `{ bytes, text }` that cannot change. */
+function snapshot({ bytes, text: given }) {
+  if (given !== undefined) {
+    // A string cannot change, but its lone surrogates are not what its UTF-8 bytes say: then
+    // the text is decoded from the bytes, as for any other body.
+    return { bytes, text: wellFormed(given) ? given : undefined };
+  }
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return { bytes: copy, text: undefined };
+}
+
+const isWellFormed = String.prototype.isWellFormed;
+function wellFormed(value) {
+  if (typeof isWellFormed === "function") return isWellFormed.call(value);
+  return !/[\ud800-\udfff]/.test(value) || !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+}
+
+/** The per-call `diagnosis` option as the module's level: "bounded" (default), "full", "off". */
+function diagnosisLevel(value) {
+  if (value === undefined) return core.DIAGNOSIS.bounded;
+  if (typeof value === "string" && Object.hasOwn(core.DIAGNOSIS, value)) return core.DIAGNOSIS[value];
+  throw typeError('options.diagnosis must be "bounded" (the default), "full" or "off".');
 }
 
 /** `undefined` → not given; `null` → off; a positive number of seconds → on. */

@@ -25,6 +25,7 @@ mod testing;
 
 use std::cell::RefCell;
 
+use crate::diagnose::Diagnosis;
 use crate::error::{Error, ErrorCode};
 use crate::event::check_event;
 use crate::key::{KeyOptions, PublicKey};
@@ -171,21 +172,28 @@ pub extern "C" fn zw_verifier_free(handle: u32) {
 }
 
 /// Checks the signature (`sig_len` bytes of the input) over the body (the next `body_len`
-/// bytes): the index of the key that verified it, or an error.
+/// bytes): the index of the key that verified it, or an error. `diagnosis`: how far the
+/// diagnosis of `invalid_signature` searches (0 off, 1 bounded, 2 full; see [`Diagnosis`]).
 #[no_mangle]
-pub extern "C" fn zw_verify_signature(handle: u32, sig_len: u32, body_len: u32) -> i32 {
+pub extern "C" fn zw_verify_signature(
+    handle: u32,
+    sig_len: u32,
+    body_len: u32,
+    diagnosis: u32,
+) -> i32 {
     result(with_verifier(handle, |verifier| {
         with_input(|input| {
             let (signature, body) = split(input, sig_len, body_len)?;
-            let key_id = verifier.verify_signature(body, signature)?;
+            let diagnosis = Diagnosis::from_level(diagnosis);
+            let key_id = verifier.verify_signature_with(body, signature, diagnosis)?;
             Ok(key_index(key_id))
         })
     }))
 }
 
 /// Signature, event and replay window (`now_ms`; `max_age_seconds`: NaN for the verifier's
-/// own window, negative for none): the index of the key, with the `eventId` in the output
-/// buffer; or an error.
+/// own window, negative for none; `diagnosis` as for [`zw_verify_signature`]): the index of
+/// the key, with the `eventId` in the output buffer; or an error.
 #[no_mangle]
 pub extern "C" fn zw_verify(
     handle: u32,
@@ -193,6 +201,7 @@ pub extern "C" fn zw_verify(
     body_len: u32,
     now_ms: f64,
     max_age_seconds: f64,
+    diagnosis: u32,
 ) -> i32 {
     result(with_verifier(handle, |verifier| {
         with_input(|input| {
@@ -202,7 +211,9 @@ pub extern "C" fn zw_verify(
             } else {
                 seconds(max_age_seconds)
             };
-            let (key_id, checked) = verifier.check(body, signature, now_ms as i64, max_age)?;
+            let diagnosis = Diagnosis::from_level(diagnosis);
+            let (key_id, checked) =
+                verifier.check(body, signature, now_ms as i64, max_age, diagnosis)?;
             set_output(checked.event_id.as_bytes());
             Ok(key_index(key_id))
         })
