@@ -1,6 +1,7 @@
 // `WebhookVerifier`: reads the caller's values (read.mjs), then verifies in the WebAssembly
 // module (core.mjs). De-duplication, the async variants and `verifyRequest` are orchestration
 // and stay here.
+import { readWithin } from "./bounded-body.mjs";
 import * as core from "./core.mjs";
 import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
 import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
@@ -226,7 +227,7 @@ export class WebhookVerifier {
   }
 
   async #readRequest(request) {
-    const { arrayBuffer, headers, length } = guard("the request", () => {
+    const { stream, arrayBuffer, headers, length } = guard("the request", () => {
       if (typeof request !== "object" || request === null || typeof request.arrayBuffer !== "function") {
         throw typeError("verifyRequest(request): request must be a Fetch Request.");
       }
@@ -238,10 +239,15 @@ export class WebhookVerifier {
       }
       const headers = request.headers;
       const declared = typeof headers?.get === "function" ? headers.get("content-length") : undefined;
-      return { arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
+      const body = request.body;
+      const stream = typeof body?.getReader === "function" ? body : body === null ? null : undefined;
+      return { stream, arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
     });
-    // A declared length over the limit is refused before the body is read at all.
+    // A declared length over the limit is refused before the body is read at all; otherwise
+    // the bytes are counted as they arrive and the read stops at the limit (bounded-body.mjs).
     if (length > this.#maxBodyBytes) throw refusal("body_too_large");
+    if (stream !== undefined) return { body: await readWithin(stream, this.#maxBodyBytes, length), headers };
+    // A Request-like object without a body stream: read whole, then measured.
     let body;
     try {
       body = await arrayBuffer.call(request);
