@@ -209,7 +209,7 @@ describe("how far the diagnosis searches: the `diagnosis` option", () => {
   test("the receiver reports the change to onError handlers", async () => {
     const receiver = new WebhookReceiver({ key });
     const seen = [];
-    receiver.onError((error, info) => seen.push([info.code, info.mismatch, info.bodyChange]));
+    receiver.onError((_error, info) => seen.push([info.code, info.mismatch, info.bodyChange]));
     await receiver.receive({ body: compact, headers: { "n-signature": signature(pretty) } });
     assert.deepEqual(seen, [["invalid_signature", "body", "reserialized_json"]]);
   });
