@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { diagnosisText } from "./cli/delivery.mjs";
+import { escapeForTerminal, jsonForTerminal } from "./cli/escape.mjs";
 import { listen as startListening } from "./cli/listen.mjs";
+import { readInputWithin } from "./cli/read-input.mjs";
 import { replay as replayRecording } from "./cli/replay.mjs";
 import { WebhookVerificationError, WebhookVerifier, isKnownEventCode } from "./node.mjs";
 import { buildSignedRequest, createSender, generateTestKeyPair, signPayload, tamperBody, tamperSignature } from "./testing-node.mjs";
@@ -44,6 +46,7 @@ error code and message; for invalid_signature, what the signature shows: "mismat
 2 usage error.`,
   listen: `Usage: zentitle-webhooks listen --key KEY [--port 8787] [--host 127.0.0.1]
                                [--forward-to URL] [--record FILE] [--max-age SECONDS] [--json]
+                               [--forward-secret-headers]
 
 A local endpoint for real Zentitle deliveries: expose it with your own tunnel and register
 its URL in Zentitle. Every POST (any path) is a delivery: it is verified with KEY and printed
@@ -51,9 +54,13 @@ its URL in Zentitle. Every POST (any path) is a delivery: it is verified with KE
 --forward-to, the body bytes and headers (N-Signature, content type...) go on unchanged to
 your app and its answer goes back to Zentitle; without, verified deliveries get 200 and others
 401. --record appends each delivery (raw body in base64, headers, time, verdict) to FILE as a
-JSON line, for \`replay\`. The live inbox, at the URL printed (with its token), shows each
-delivery as it arrives, with its event, headers and diagnosis, and re-sends it on request.
---json prints one JSON object per delivery. Ctrl-C stops it.`,
+JSON line, for \`replay\`: the file is created private (0600), and past 64 MiB it is moved to
+FILE.1 and a new one started. Cookie, Authorization and other credential headers a sender
+attaches are neither forwarded nor recorded unless --forward-secret-headers. What an
+unverified body claims is printed with control characters escaped. The live inbox, at the
+URL printed (with its token), shows the last 100 deliveries as they arrive, with their event,
+headers and diagnosis, and re-sends them on request. --json prints one JSON object per
+delivery. Ctrl-C stops it.`,
   replay: `Usage: zentitle-webhooks replay FILE --to URL [--event-id ID] [--json]
 
 Re-sends the deliveries recorded in FILE (by listen --record) to URL, in order, byte for byte
@@ -101,6 +108,7 @@ const specs = {
     "forward-to": { type: "string" },
     record: { type: "string" },
     "max-age": { type: "string" },
+    "forward-secret-headers": { type: "boolean" },
   },
   replay: { to: { type: "string" }, "event-id": { type: "string" } },
 };
@@ -116,8 +124,17 @@ try {
 }
 const { values: opts, positionals } = args;
 if (opts.help) usage(HELP[command], 0);
-const print = (human, json) => process.stdout.write((opts.json ? JSON.stringify(json, null, 2) : human) + "\n");
-const readBody = () => (opts.body ? readFileSync(opts.body) : readFileSync(0));
+const print = (human, json) => process.stdout.write((opts.json ? jsonForTerminal(json, 2) : human) + "\n");
+/** The body from --body or standard input, read no further than one byte past `maxBytes`. */
+const readBody = (maxBytes) => {
+  const body = readInputWithin(opts.body, maxBytes);
+  if (body.length > maxBytes) usage(`The body is over ${maxBytes} bytes: zentitle-webhooks ${command} reads no more.`, 1);
+  return body;
+};
+/** Bodies sign takes; verify reads one byte past the verifier's limit (its default
+ * maxBodyBytes), which refuses the body as body_too_large. */
+const MAX_SIGNED_BODY_BYTES = 64 * 1024 * 1024;
+const VERIFIER_MAX_BODY_BYTES = 1024 * 1024;
 const readValue = (value) => {
   try {
     return readFileSync(value, "utf8");
@@ -178,7 +195,7 @@ function keygen() {
 }
 
 function sign() {
-  const signature = signPayload(readBody(), readValue(need("key")));
+  const signature = signPayload(readBody(MAX_SIGNED_BODY_BYTES), readValue(need("key")));
   print(signature, { signature });
 }
 
@@ -186,7 +203,7 @@ function verify() {
   const { key } = readKey();
   const maxAgeSeconds = opts["max-age"] === undefined ? undefined : number("max-age");
   const verifier = new WebhookVerifier({ key, maxAgeSeconds });
-  const result = verifier.safeVerify(readBody(), need("signature"));
+  const result = verifier.safeVerify(readInputWithin(opts.body, VERIFIER_MAX_BODY_BYTES), need("signature"), { diagnosis: "full" });
   if (result.ok) {
     const known = isKnownEventCode(result.event.eventCode) ? "" : " (unknown code)";
     print(`valid: ${result.event.eventCode}${known} ${result.event.eventId}`, result);
@@ -209,6 +226,7 @@ async function listen() {
     host: opts.host,
     forwardTo,
     record: opts.record,
+    forwardSecrets: opts["forward-secret-headers"] === true,
     json: opts.json,
     maxAgeSeconds,
   });
@@ -234,7 +252,7 @@ async function replay() {
     report: (r) => {
       if (!opts.json)
         process.stdout.write(
-          `${r.status >= 200 && r.status < 300 ? "ok  " : "FAIL"} ${r.error ? `no answer: ${r.error}` : r.status} ${r.eventCode ?? "-"} ${r.eventId ?? "-"}\n`,
+          `${r.status >= 200 && r.status < 300 ? "ok  " : "FAIL"} ${r.error ? `no answer: ${escapeForTerminal(r.error)}` : r.status} ${escapeForTerminal(r.eventCode ?? "-")} ${escapeForTerminal(r.eventId ?? "-")}\n`,
         );
     },
   });
