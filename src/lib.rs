@@ -30,7 +30,8 @@
 //! JavaScript layer calls (bytes and numbers only).
 
 // `unsafe_code` and `missing_docs` are set in Cargo.toml's [lints]; `unsafe_code` is allowed
-// in `abi` only, for its `#[no_mangle]` exports (no `unsafe` block anywhere).
+// only on the `#[no_mangle]` exports that `abi`'s `exports!` macro generates, each one call
+// (no `unsafe` block anywhere; tests/unsafe_code.rs checks both).
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
