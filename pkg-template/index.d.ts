@@ -69,7 +69,7 @@ export interface VerifyOptions {
   maxAgeSeconds?: number | null;
   /**
    * How far the diagnosis of `invalid_signature` searches for the change to the body:
-   * `"bounded"` (default: within 4 bytes of work per body byte plus 32 KiB, so a refusal costs
+   * `"bounded"` (default: within 3 bytes of work per body byte plus 32 KiB, so a refusal costs
    * a small constant factor of an acceptance), `"full"` (64 per byte plus 1 MiB; for tools that
    * explain a failure), `"off"` (the mismatch only).
    */

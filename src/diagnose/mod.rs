@@ -110,7 +110,7 @@ pub enum Diagnosis {
 }
 
 /// Bytes of work (hashed or parsed) per body byte a [`Diagnosis::Bounded`] search may spend.
-pub const BOUNDED_WORK_PER_BYTE: usize = 4;
+pub const BOUNDED_WORK_PER_BYTE: usize = 3;
 /// Bytes of work a [`Diagnosis::Bounded`] search may spend whatever the body's length (a
 /// modular exponentiation costs about as much as hashing 20 KB).
 pub const BOUNDED_WORK_BASE: usize = 32 * 1024;
