@@ -4,7 +4,7 @@
 import { readWithin } from "./bounded-body.mjs";
 import * as core from "./core.mjs";
 import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
-import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
+import { guard, readBody, readBodyOnce, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
 const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes", "deduplicator"];
@@ -186,7 +186,7 @@ export class WebhookVerifier {
     // The body is read once: bytes the caller can still change (a SharedArrayBuffer another
     // thread writes to, a buffer changed by a callback) are copied first, and both the
     // verification and the parsed event come from that one copy.
-    const { bytes, text: bodyText } = snapshot(readBody(body, this.#maxBodyBytes));
+    const { bytes, text: bodyText } = readBodyOnce(body, this.#maxBodyBytes);
     const value = readSignature(signature);
     if (value === undefined) throw refusal("missing_signature");
     if (value.length > core.MAX_SIGNATURE_CHARS) {
@@ -276,24 +276,6 @@ function readKeySet(list) {
   });
   if (entries.length === 0) throw typeError("The key set is empty: give at least one key.");
   return [entries.map((e) => e[0]), entries.map((e) => e[1])];
-}
-
-/** The body as read, with bytes of the caller's copied: `{ bytes, text }` that cannot change. */
-function snapshot({ bytes, text: given }) {
-  if (given !== undefined) {
-    // A string cannot change, but its lone surrogates are not what its UTF-8 bytes say: then
-    // the text is decoded from the bytes, as for any other body.
-    return { bytes, text: wellFormed(given) ? given : undefined };
-  }
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return { bytes: copy, text: undefined };
-}
-
-const isWellFormed = String.prototype.isWellFormed;
-function wellFormed(value) {
-  if (typeof isWellFormed === "function") return isWellFormed.call(value);
-  return !/[\ud800-\udfff]/.test(value) || !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
 }
 
 /** The per-call `diagnosis` option as the module's level: "bounded" (default), "full", "off". */
