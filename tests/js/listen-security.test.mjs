@@ -198,3 +198,30 @@ test("a 300 MiB chunked delivery over HTTP is refused at 1 MiB; memory stays nea
   assert.ok(peak - before < 96 * MiB, `rss grew by ${peak - before} bytes`);
   assert.match(out.text(), /body_too_large/);
 });
+
+test("the CLI's verify reads standard input no further than the limit", async () => {
+  const { spawn } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const cli = fileURLToPath(new URL("../../pkg/cli.mjs", import.meta.url));
+  const keyFile = join(dir, "public.pem");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(keyFile, key);
+  const child = spawn(process.execPath, [cli, "verify", "--key", keyFile, "--signature", "AAAA", "--json"], { stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  let written = 0;
+  let open = true;
+  child.stdin.on("error", () => (open = false));
+  child.on("exit", () => (open = false));
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  // An input without end: 300 MiB unless the CLI stops reading first.
+  while (open && written < 300 * MiB) {
+    written += chunk.length;
+    if (!child.stdin.write(chunk)) await Promise.race([once(child.stdin, "drain"), once(child, "exit")]).catch(() => {}); // EPIPE: it stopped reading
+  }
+  const [status] = child.exitCode === null ? await once(child, "exit") : [child.exitCode];
+  console.log(`# verify exited ${status} after ${(written / MiB).toFixed(1)} MiB written to its stdin`);
+  assert.equal(status, 1);
+  assert.equal(JSON.parse(stdout).code, "body_too_large");
+  assert.ok(written < 16 * MiB, `${written} bytes written before it stopped reading`);
+});
