@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
 import { WebhookVerifier, parseEvent } from "zentitle-webhooks";
+import { measureAmplification } from "./amplification.mjs";
 import { createTestEvent, generateTestKeyPair, signPayload, testKeyPair } from "zentitle-webhooks/testing";
 
 const require = createRequire(import.meta.url);
@@ -347,6 +348,16 @@ try {
   results.memory = { calls: total, afterWarmUpBytes: afterWarmUp, afterAllBytes: core.memoryBytes };
 }
 
+// ---- a refused delivery against an accepted one of the same body (benches/amplification.mjs) ---
+// Anyone holding one genuine signature can send it with any body: the worst bodies for the
+// diagnosis of invalid_signature, 2 KB and 64 KiB, refused (default diagnosis, the boolean
+// verifySignature, and the diagnosis asked for in full) against their own acceptance.
+{
+  const rows = measureAmplification(WebhookVerifier, { privatePem, modulus, minMs: quick ? 10 : 40 });
+  const worst = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  results.amplification = { rows, worstRatio: worst.ratio, worstShape: `${worst.shape}, ${worst.size} B` };
+}
+
 // ---- report ------------------------------------------------------------------------------------
 const two = results.verify.find((r) => r.size === "2 KB");
 const ratio = (a, b) => a / b;
@@ -382,6 +393,11 @@ if (results.workerd.keygenMs !== undefined) {
   target("test kit: signPayload (2 KB) ≤ 1.5 ms (workerd)", results.workerd.signMicros / 1000, results.workerd.signMicros <= 1500, " ms");
 }
 target("verify .wasm ≤ 60 KB gzipped", results.size["verify (every entry)"].gzip / 1024, results.size["verify (every entry)"].gzip <= 60 * 1024, " KB");
+target(
+  `a refused delivery ≤ 5× an accepted one of the same body (worst: ${results.amplification.worstShape})`,
+  results.amplification.worstRatio,
+  results.amplification.worstRatio <= 5,
+);
 target(
   "wasm memory flat after warm-up",
   results.memory.afterAllBytes - results.memory.afterWarmUpBytes,
@@ -440,6 +456,11 @@ for (const [entry, s] of Object.entries(results.size))
 console.log(
   `wasm memory: ${results.memory.afterWarmUpBytes} B after warm-up, ${results.memory.afterAllBytes} B after ${results.memory.calls.toLocaleString("en")} verifications`,
 );
+console.log("\nrefused (a genuine signature over other bytes) / accepted, same body   accepted    refused   ratio  verifySignature  full diagnosis");
+for (const r of results.amplification.rows)
+  console.log(
+    `  ${String(r.size).padStart(6)} B ${r.shape.padEnd(50)} ${us(r.acceptedUs).padStart(9)} ${us(r.refusedUs).padStart(10)} ${r.ratio.toFixed(1).padStart(6)}× ${r.booleanRatio.toFixed(1).padStart(8)}×  ${r.fullUs === undefined ? "" : `${us(r.fullUs)} (${r.fullRatio.toFixed(1)}×)`}`,
+  );
 console.log("\ntargets");
 for (const x of results.targets) console.log(`  ${x.met ? "met    " : "NOT met"}  ${x.name}: ${x.value}${x.unit}`);
 

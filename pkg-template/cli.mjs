@@ -8,7 +8,9 @@ import { parseArgs } from "node:util";
 
 import { ACCOUNT_HELP, account } from "./cli/account.mjs";
 import { diagnosisText } from "./cli/delivery.mjs";
+import { escapeForTerminal, jsonForTerminal } from "./cli/escape.mjs";
 import { listen as startListening } from "./cli/listen.mjs";
+import { readInputWithin } from "./cli/read-input.mjs";
 import { replay as replayRecording } from "./cli/replay.mjs";
 import { WEBHOOKS_HELP, registerSession, webhooks } from "./cli/webhooks.mjs";
 import { apiErrorText, clientFromEnv } from "./cli/zentitle-env.mjs";
@@ -65,6 +67,7 @@ Example:
   listen: `Usage: zentitle-webhooks listen --key KEY [--port 8787] [--host 127.0.0.1]
                                [--forward-to URL] [--record FILE] [--max-age SECONDS] [--json]
                                [--register URL [--events CODES] [--test]]
+                               [--forward-secret-headers]
 
 A local endpoint for real Zentitle deliveries: expose it with your own tunnel and register
 its URL in Zentitle. Every POST (any path) is a delivery: it is verified with KEY and printed
@@ -72,9 +75,14 @@ its URL in Zentitle. Every POST (any path) is a delivery: it is verified with KE
 --forward-to, the body bytes and headers (N-Signature, content type...) go on unchanged to
 your app and its answer goes back to Zentitle; without, verified deliveries get 200 and others
 401. --record appends each delivery (raw body in base64, headers, time, verdict) to FILE as a
-JSON line, for \`replay\`. The live inbox, at the URL printed (with its token), shows each
-delivery as it arrives, with its event, headers and diagnosis, and re-sends it on request.
---json prints one JSON object per delivery. Ctrl-C stops it.
+JSON line, for \`replay\`: the file is created private (0600), and past 64 MiB it is moved to
+FILE.1 and a new one started. Cookie, Authorization and other credential headers a sender
+attaches are neither forwarded nor recorded unless --forward-secret-headers. What an
+unverified body claims is printed with control characters escaped. The live inbox, at the
+URL printed (with its token), shows the last 100 deliveries as they arrive, with their event,
+headers and diagnosis, and re-sends them on request. --json prints one JSON object per
+delivery. Ctrl-C stops it.
+
 --register URL subscribes URL (your tunnel's public URL) as a listener of the account through
 the Management API for the session (to every code the account offers, or --events CODES) and
 removes it when listen stops (Ctrl-C, SIGTERM); --test then asks Zentitle for its test event.
@@ -152,6 +160,7 @@ const specs = {
     register: { type: "string" },
     events: { type: "string" },
     test: { type: "boolean" },
+    "forward-secret-headers": { type: "boolean" },
   },
   replay: { to: { type: "string" }, "event-id": { type: "string" } },
 };
@@ -174,8 +183,17 @@ function optionError(error) {
 }
 const { values: opts, positionals } = args;
 if (opts.help) usage(HELP[command], 0);
-const print = (human, json) => process.stdout.write((opts.json ? JSON.stringify(json, null, 2) : human) + "\n");
-const readBody = () => (opts.body ? readFileSync(opts.body) : readFileSync(0));
+const print = (human, json) => process.stdout.write((opts.json ? jsonForTerminal(json, 2) : human) + "\n");
+/** The body from --body or standard input, read no further than one byte past `maxBytes`. */
+const readBody = (maxBytes) => {
+  const body = readInputWithin(opts.body, maxBytes);
+  if (body.length > maxBytes) usage(`The body is over ${maxBytes} bytes: zentitle-webhooks ${command} reads no more.`, 1);
+  return body;
+};
+/** Bodies sign takes; verify reads one byte past the verifier's limit (its default
+ * maxBodyBytes), which refuses the body as body_too_large. */
+const MAX_SIGNED_BODY_BYTES = 64 * 1024 * 1024;
+const VERIFIER_MAX_BODY_BYTES = 1024 * 1024;
 /**
  * A file's text, or the value itself when it is no file. A short value that names no file is
  * reported as a missing file: no key is that short (a 1024-bit modulus takes 171 characters),
@@ -252,7 +270,7 @@ async function keygen() {
 }
 
 function sign() {
-  const signature = signPayload(readBody(), readValue(need("key")));
+  const signature = signPayload(readBody(MAX_SIGNED_BODY_BYTES), readValue(need("key")));
   print(signature, { signature });
 }
 
@@ -260,7 +278,7 @@ function verify() {
   const { key } = readKey();
   const maxAgeSeconds = opts["max-age"] === undefined ? undefined : number("max-age");
   const verifier = new WebhookVerifier({ key, maxAgeSeconds });
-  const result = verifier.safeVerify(readBody(), need("signature"));
+  const result = verifier.safeVerify(readInputWithin(opts.body, VERIFIER_MAX_BODY_BYTES), need("signature"), { diagnosis: "full" });
   if (result.ok) {
     const known = isKnownEventCode(result.event.eventCode) ? "" : " (unknown code)";
     print(`valid: ${result.event.eventCode}${known} ${result.event.eventId}`, result);
@@ -288,6 +306,7 @@ async function listen() {
     host: opts.host,
     forwardTo,
     record: opts.record,
+    forwardSecrets: opts["forward-secret-headers"] === true,
     json: opts.json,
     maxAgeSeconds,
   }).catch((error) => {
@@ -343,7 +362,7 @@ async function replay() {
     report: (r) => {
       if (!opts.json)
         process.stdout.write(
-          `${r.status >= 200 && r.status < 300 ? "ok  " : "FAIL"} ${r.error ? `no answer: ${r.error}` : r.status}${r.outcome ? ` ${r.outcome}` : ""} ${r.eventCode ?? "-"} ${r.eventId ?? "-"}\n`,
+          `${r.status >= 200 && r.status < 300 ? "ok  " : "FAIL"} ${r.error ? `no answer: ${escapeForTerminal(r.error)}` : r.status}${r.outcome ? ` ${escapeForTerminal(r.outcome)}` : ""} ${escapeForTerminal(r.eventCode ?? "-")} ${escapeForTerminal(r.eventId ?? "-")}\n`,
         );
     },
   });

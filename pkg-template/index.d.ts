@@ -84,6 +84,13 @@ export interface VerifyOptions {
   now?: Date | number;
   /** The replay window for this call; `null` turns the verifier's window off. */
   maxAgeSeconds?: number | null;
+  /**
+   * How far the diagnosis of `invalid_signature` searches for the change to the body:
+   * `"bounded"` (default: within 3 bytes of work per body byte plus 32 KiB, so a refusal costs
+   * a small constant factor of an acceptance), `"full"` (64 per byte plus 1 MiB; for tools that
+   * explain a failure), `"off"` (the mismatch only).
+   */
+  diagnosis?: "bounded" | "full" | "off";
 }
 
 /**

@@ -122,7 +122,8 @@ function verify() {
     show(`Key refused: ${error.code}`, "refused", error.message);
     return;
   }
-  const options = $("window").checked ? { maxAgeSeconds: 300 } : {};
+  // The page explains a refusal to the developer who pasted it: the diagnosis searches in full.
+  const options = $("window").checked ? { maxAgeSeconds: 300, diagnosis: "full" } : { diagnosis: "full" };
   // The body exactly as in the text area: its UTF-8 bytes are what was signed.
   const result = verifier.safeVerify($("body").value, $("signature").value, options);
   verifier.free();

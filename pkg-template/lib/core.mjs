@@ -35,26 +35,29 @@ export function freeVerifier(handle) {
   core.run((x) => x.zw_verifier_free(handle));
 }
 
-/** The index of the key that verified, or the error. */
-export function verifySignature(handle, signature, body) {
+/** How far the diagnosis of `invalid_signature` searches for the body's change (src/diagnose/). */
+export const DIAGNOSIS = { off: 0, bounded: 1, full: 2 };
+
+/** The index of the key that verified, or the error. `diagnosis`: a value of DIAGNOSIS. */
+export function verifySignature(handle, signature, body, diagnosis) {
   const sig = utf8(signature);
   return core.run((x, io) => {
     io.write(x, sig, body);
-    const result = x.zw_verify_signature(handle, sig.length, body.length);
+    const result = x.zw_verify_signature(handle, sig.length, body.length, diagnosis);
     return result < 0 ? io.failure(x, result) : result;
   });
 }
 
 /**
  * Signature, event and replay window: `{ keyIndex, eventId }`, or the error. `maxAgeSeconds`:
- * `undefined` for the verifier's own window, `null` for none.
+ * `undefined` for the verifier's own window, `null` for none; `diagnosis`: a value of DIAGNOSIS.
  */
-export function verify(handle, signature, body, nowMs, maxAgeSeconds) {
+export function verify(handle, signature, body, nowMs, maxAgeSeconds, diagnosis) {
   const sig = utf8(signature);
   const window = maxAgeSeconds === undefined ? NaN : maxAgeSeconds === null ? -1 : maxAgeSeconds;
   return core.run((x, io) => {
     io.write(x, sig, body);
-    const result = x.zw_verify(handle, sig.length, body.length, nowMs, window);
+    const result = x.zw_verify(handle, sig.length, body.length, nowMs, window, diagnosis);
     return result < 0 ? io.failure(x, result) : { keyIndex: result, eventId: io.outputText(x) };
   });
 }

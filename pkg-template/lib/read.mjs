@@ -93,6 +93,27 @@ export function readBody(value, maxBytes) {
   );
 }
 
+/**
+ * The raw body as `readBody` reads it, made unchangeable: bytes of the caller's (which another
+ * thread or a later callback could still change, a SharedArrayBuffer for one) are copied
+ * once, so that everything derived from the body (its check, its parsed value) comes from
+ * the same bytes. A string stays as it is unless it has lone surrogates, which its UTF-8
+ * bytes replace: then `text` is left out, for the caller to decode the bytes.
+ */
+export function readBodyOnce(value, maxBytes) {
+  const { bytes, text } = readBody(value, maxBytes);
+  if (text !== undefined) return { bytes, text: wellFormed(text) ? text : undefined };
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return { bytes: copy, text: undefined };
+}
+
+const isWellFormed = String.prototype.isWellFormed;
+function wellFormed(value) {
+  if (typeof isWellFormed === "function") return isWellFormed.call(value);
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+}
+
 const SIGNATURE_HEADER = "n-signature";
 const isSignatureHeader = (name) => typeof name === "string" && name.toLowerCase() === SIGNATURE_HEADER;
 

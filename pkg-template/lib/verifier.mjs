@@ -2,14 +2,15 @@
 // module (core.mjs). De-duplication, the async variants and `verifyRequest` are orchestration
 // and stay here. A key source (`key: zentitleKey(client)`, see key-source.mjs) is taken by the
 // async methods only: they hand over to a SourcedVerifier.
+import { readWithin } from "./bounded-body.mjs";
 import * as core from "./core.mjs";
 import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
 import { SourcedVerifier, isKeySource } from "./key-source.mjs";
-import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
+import { guard, readBody, readBodyOnce, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
 const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes", "deduplicator"];
-const CALL_OPTIONS = ["now", "maxAgeSeconds"];
+const CALL_OPTIONS = ["now", "maxAgeSeconds", "diagnosis"];
 const DEFAULT_MIN_KEY_BITS = 2048;
 /** The largest body accepted unless `maxBodyBytes` says otherwise: events are a few KB. */
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -110,7 +111,8 @@ export class WebhookVerifier {
       throw error;
     }
     if (value === undefined || value.length > core.MAX_SIGNATURE_CHARS) return false;
-    const result = core.verifySignature(handle, value, bytes);
+    // A boolean has no room for the diagnosis: none is searched for.
+    const result = core.verifySignature(handle, value, bytes, core.DIAGNOSIS.off);
     return typeof result === "number";
   }
 
@@ -204,7 +206,10 @@ export class WebhookVerifier {
   /** Signature, envelope and replay window: everything but de-duplication. */
   #check(body, signature, options) {
     const handle = this.#handle();
-    const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
+    // The body is read once: bytes the caller can still change (a SharedArrayBuffer another
+    // thread writes to, a buffer changed by a callback) are copied first, and both the
+    // verification and the parsed event come from that one copy.
+    const { bytes, text: bodyText } = readBodyOnce(body, this.#maxBodyBytes);
     const value = readSignature(signature);
     if (value === undefined) throw refusal("missing_signature", missingSignatureHint(signature));
     if (value.length > core.MAX_SIGNATURE_CHARS) {
@@ -213,11 +218,11 @@ export class WebhookVerifier {
     const o = readOptions(options, CALL_OPTIONS, "The options argument", { optional: true });
     const now = readTime(o.now, "options.now must be a Date or epoch milliseconds.") ?? Date.now();
     const window = maxAge(o.maxAgeSeconds);
-    const result = core.verify(handle, value, bytes, now, window);
+    const result = core.verify(handle, value, bytes, now, window, diagnosisLevel(o.diagnosis));
     if (result instanceof Error) {
       // Signed, with a valid envelope, but a payload that does not fit the documented shape:
       // the error carries the verified event, so that it is never lost (the receiver hands it
-      // to onAny). The replay window is not checked for it.
+      // to onAny). The module checked the replay window first (an old one is stale_event).
       if (result.code === "invalid_event" && result.hint?.startsWith("payload")) {
         try {
           result.event = JSON.parse(bodyText ?? text(bytes));
@@ -245,7 +250,7 @@ export class WebhookVerifier {
   }
 
   async #readRequest(request) {
-    const { arrayBuffer, headers, length } = guard("the request", () => {
+    const { stream, arrayBuffer, headers, length } = guard("the request", () => {
       if (typeof request !== "object" || request === null || typeof request.arrayBuffer !== "function") {
         throw typeError("verifyRequest(request): request must be a Fetch Request.");
       }
@@ -257,10 +262,15 @@ export class WebhookVerifier {
       }
       const headers = request.headers;
       const declared = typeof headers?.get === "function" ? headers.get("content-length") : undefined;
-      return { arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
+      const body = request.body;
+      const stream = typeof body?.getReader === "function" ? body : body === null ? null : undefined;
+      return { stream, arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
     });
-    // A declared length over the limit is refused before the body is read at all.
+    // A declared length over the limit is refused before the body is read at all; otherwise
+    // the bytes are counted as they arrive and the read stops at the limit (bounded-body.mjs).
     if (length > this.#maxBodyBytes) throw refusal("body_too_large");
+    if (stream !== undefined) return { body: await readWithin(stream, this.#maxBodyBytes, length), headers };
+    // A Request-like object without a body stream: read whole, then measured.
     let body;
     try {
       body = await arrayBuffer.call(request);
@@ -289,6 +299,13 @@ function readKeySet(list) {
   });
   if (entries.length === 0) throw typeError("The key set is empty: give at least one key.");
   return [entries.map((e) => e[0]), entries.map((e) => e[1])];
+}
+
+/** The per-call `diagnosis` option as the module's level: "bounded" (default), "full", "off". */
+function diagnosisLevel(value) {
+  if (value === undefined) return core.DIAGNOSIS.bounded;
+  if (typeof value === "string" && Object.hasOwn(core.DIAGNOSIS, value)) return core.DIAGNOSIS[value];
+  throw typeError('options.diagnosis must be "bounded" (the default), "full" or "off".');
 }
 
 /** `undefined` → not given; `null` → off; a positive number of seconds → on. */

@@ -161,3 +161,110 @@ fn the_crt_signer_equals_the_rsa_crate() {
         }
     }
 }
+
+/// A verifier over the fixtures' 2048-bit key, and its signer.
+fn fixture_pair() -> (Verifier, SigningKey) {
+    let public = include_str!("../../tests/fixtures/keys/rsa2048.modulus.txt");
+    let private = include_str!("../../tests/fixtures/keys/rsa2048.key.pem");
+    (
+        Verifier::new(PublicKey::parse(public).expect("public")),
+        SigningKey::parse(private.as_bytes()).expect("private"),
+    )
+}
+
+#[test]
+fn the_replay_window_applies_to_events_whose_payload_does_not_fit() {
+    let (verifier, signer) = fixture_pair();
+    let now = parse_utc_millis("2026-01-01T00:00:00Z").expect("now");
+    // Signed, dated 2020, a customer event whose payload lacks customerId: does not fit.
+    let unfit = br#"{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","eventDate":"2020-01-01T00:00:00Z","eventCode":"customer.created","resourceId":"cust_AAAAAAAAAAAAAAAAAAAAAA","callAttempt":1,"payload":{"name":7}}"#;
+    let signature = signer.sign(unfit);
+    let code = |window| {
+        verifier
+            .verify_with_max_age(unfit, &signature, now, window)
+            .expect_err("refused")
+            .code()
+    };
+    assert_eq!(
+        code(None),
+        crate::ErrorCode::InvalidEvent,
+        "no window: unfit"
+    );
+    assert_eq!(code(Some(300)), crate::ErrorCode::StaleEvent);
+    // The WebAssembly boundary's path.
+    let check = |window| {
+        verifier
+            .check(unfit, &signature, now, window, crate::Diagnosis::Off)
+            .expect_err("refused")
+            .code()
+    };
+    assert_eq!(check(None), crate::ErrorCode::InvalidEvent);
+    assert_eq!(check(Some(300)), crate::ErrorCode::StaleEvent);
+    // In the future, beyond the skew.
+    let ahead = parse_utc_millis("2019-12-31T23:00:00Z").expect("then");
+    assert_eq!(
+        verifier
+            .verify_with_max_age(unfit, &signature, ahead, Some(300))
+            .expect_err("refused")
+            .code(),
+        crate::ErrorCode::FutureEvent
+    );
+    // Inside the window the unfit event is still the unfit event.
+    let soon = parse_utc_millis("2020-01-01T00:01:00Z").expect("soon");
+    assert_eq!(
+        verifier
+            .verify_with_max_age(unfit, &signature, soon, Some(300))
+            .expect_err("refused")
+            .code(),
+        crate::ErrorCode::InvalidEvent
+    );
+}
+
+#[test]
+fn the_diagnosis_searches_as_far_as_asked() {
+    let (verifier, signer) = fixture_pair();
+    let compact = br#"{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","payload":{"a":[1,2]}}"#;
+    let pretty = "{\n  \"eventId\": \"event_AAAAAAAAAAAAAAAAAAAAAA\",\n  \"payload\": {\n    \"a\": [\n      1,\n      2\n    ]\n  }\n}";
+    let signature = signer.sign(pretty.as_bytes());
+    for (diagnosis, change) in [
+        (crate::Diagnosis::Off, None),
+        (
+            crate::Diagnosis::Bounded,
+            Some(crate::BodyChange::ReserializedJson),
+        ),
+        (
+            crate::Diagnosis::Full,
+            Some(crate::BodyChange::ReserializedJson),
+        ),
+    ] {
+        let error = verifier
+            .clone()
+            .with_diagnosis(diagnosis)
+            .verify_signature(compact, &signature)
+            .expect_err("refused");
+        assert_eq!(
+            error.mismatch(),
+            Some(crate::Mismatch::Body),
+            "{diagnosis:?}"
+        );
+        assert_eq!(error.body_change(), change, "{diagnosis:?}");
+    }
+    // A body the bounded search cannot finish says so.
+    let deep = format!(
+        "{}{}{}",
+        "[".repeat(60),
+        "0,".repeat(20_000) + "0",
+        "]".repeat(60)
+    );
+    let error = verifier
+        .verify_signature(deep.as_bytes(), &signature)
+        .expect_err("refused");
+    assert_eq!(error.body_change(), None);
+    assert!(
+        error
+            .hint()
+            .is_some_and(|h| h.contains("not diagnosed further")),
+        "{:?}",
+        error.hint()
+    );
+}
