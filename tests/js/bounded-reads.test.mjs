@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { WebhookVerifier } from "zentitle-webhooks";
 import { buildSignedRequest, generateTestKeyPair } from "zentitle-webhooks/testing";
 
-const pair = generateTestKeyPair();
+const pair = await generateTestKeyPair();
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;
 
