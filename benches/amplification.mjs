@@ -84,7 +84,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export function timeAlternating(fns, minMs = 40, rounds = 9) {
   const counts = fns.map((fn) => callsFor(fn, minMs));
   const times = fns.map(() => []);
-  for (let r = 0; r < rounds; r++) fns.forEach((fn, i) => times[i].push(round(fn, counts[i])));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < fns.length; i++) times[i].push(round(fns[i], counts[i]));
+  }
   return {
     us: times.map(median),
     ratios: times.map((t) => median(t.map((x, r) => x / times[0][r]))),
