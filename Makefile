@@ -74,6 +74,7 @@ test: tools
 
 lint: tools-node
 	biome ci --colors=off  # the JavaScript and TypeScript: format and lint (biome.json)
+	node tests/types/contract.mjs  # the hand-written .d.ts against the JavaScript: exports, members, options, results
 	cargo fmt --check
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	cargo package --allow-dirty --quiet

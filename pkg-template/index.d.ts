@@ -35,14 +35,6 @@ export interface KeyEntry {
   key: WebhookKey;
 }
 
-/**
- * Remembers accepted event ids. `remember` returns `true` the first time an id is seen, and
- * `false` for a duplicate. A promise is allowed with `verifyAsync` and `verifyRequest`.
- */
-export interface Deduplicator {
-  remember(eventId: string): boolean | Promise<boolean>;
-}
-
 interface CommonOptions {
   /** Moduli shorter than this are refused with `weak_key`. Default 2048; lower it only in tests. */
   minKeyBits?: number;
@@ -51,8 +43,6 @@ interface CommonOptions {
    * 300 s in the future (`future_event`). Off by default: retries keep the original date.
    */
   maxAgeSeconds?: number;
-  /** Refuse an `eventId` seen before (`duplicate_event`). */
-  deduplicator?: Deduplicator;
   /** Refuse bodies longer than this, before hashing (`body_too_large`). Default 1048576 (1 MiB). */
   maxBodyBytes?: number;
 }
@@ -112,8 +102,6 @@ export type WebhookErrorCode =
   | "stale_event"
   /** The event's signed eventDate is in the future by more than the allowed clock skew: check this machine's clock. (HTTP 401) */
   | "future_event"
-  /** This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again. (HTTP 200) */
-  | "duplicate_event"
   /** An argument or option is of the wrong kind. (HTTP 500) */
   | "invalid_argument"
   /** The body is larger than this verifier accepts (maxBodyBytes, 1 MiB by default): Zentitle's events are a few kilobytes. Raise maxBodyBytes if you expect more. (HTTP 413) */
@@ -363,15 +351,15 @@ export class WebhookVerifier {
    */
   verifySignature(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined): boolean;
   /**
-   * Verifies the signature, the event envelope, the replay window and (with a
-   * `deduplicator`) that the event is new, then returns the typed event.
+   * Verifies the signature, the event envelope and the replay window, then returns the typed
+   * event. (Processing each event once is the receiver's job: `WebhookReceiver` and a store.)
    * @throws {WebhookVerificationError} for anything that must not be trusted.
-   * @throws {TypeError} for arguments of the wrong kind, or an asynchronous deduplicator.
+   * @throws {TypeError} for arguments of the wrong kind.
    */
   verify(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined, options?: VerifyOptions): ZentitleEvent;
   /** `verify` that never throws, whatever it is given. */
   safeVerify(body: unknown, signatureOrHeaders?: unknown, options?: unknown): VerifyResult;
-  /** `verify` with an asynchronous deduplicator (Redis, Workers KV). */
+  /** `verify` as a promise, with the id of the key that verified. */
   verifyAsync(
     body: WebhookBody,
     signatureOrHeaders: SignatureOrHeaders | null | undefined,
@@ -380,19 +368,6 @@ export class WebhookVerifier {
   /** Reads a Fetch `Request`'s body once and verifies it with the request's headers. */
   verifyRequest(request: Request, options?: VerifyOptions): Promise<VerifiedRequest>;
   /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
-  free(): void;
-  [Symbol.dispose](): void;
-}
-
-/** In-process de-duplication by `eventId`, with a time to live and a size bound. */
-export class MemoryDeduplicator implements Deduplicator {
-  /** Defaults: `ttlSeconds` 86400 (24 h), `maxEntries` 100000 (the oldest are forgotten first). */
-  constructor(options?: { ttlSeconds?: number; maxEntries?: number });
-  /** `true` the first time `eventId` is seen within the TTL; `false` for a duplicate. */
-  remember(eventId: string, now?: Date | number): boolean;
-  /** How many ids are remembered now. */
-  readonly size: number;
-  /** Forgets every id. */
   free(): void;
   [Symbol.dispose](): void;
 }
@@ -458,6 +433,8 @@ export type WebhookReceiverOptions = WebhookVerifierOptions & {
   store?: WebhookStore;
   /** How long a claim holds an event while its handlers run (renewed at a third of it). Default 60. */
   leaseSeconds?: number;
+  /** A store call that takes longer than this counts as the store being down (503). Default 5. */
+  storeTimeoutSeconds?: number;
 };
 
 /** What `receive` resolves to: answer the delivery with `status`. */

@@ -36,8 +36,6 @@ pub enum ErrorCode {
     StaleEvent,
     /// The signed `eventDate` is further in the future than clock skew explains.
     FutureEvent,
-    /// This `eventId` was already accepted (de-duplication is on).
-    DuplicateEvent,
     /// An argument or option of the wrong kind (a `TypeError` in JavaScript).
     InvalidArgument,
     /// The body is larger than the verifier accepts (`maxBodyBytes`, 1 MiB by default).
@@ -50,7 +48,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::MissingSignature,
         ErrorCode::MalformedSignature,
         ErrorCode::SignatureLength,
@@ -62,7 +60,6 @@ impl ErrorCode {
         ErrorCode::InvalidEvent,
         ErrorCode::StaleEvent,
         ErrorCode::FutureEvent,
-        ErrorCode::DuplicateEvent,
         ErrorCode::InvalidArgument,
         ErrorCode::BodyTooLarge,
         ErrorCode::InternalError,
@@ -88,7 +85,6 @@ impl ErrorCode {
             ErrorCode::InvalidEvent => "invalid_event",
             ErrorCode::StaleEvent => "stale_event",
             ErrorCode::FutureEvent => "future_event",
-            ErrorCode::DuplicateEvent => "duplicate_event",
             ErrorCode::InvalidArgument => "invalid_argument",
             ErrorCode::BodyTooLarge => "body_too_large",
             ErrorCode::InternalError => "internal_error",
@@ -98,8 +94,7 @@ impl ErrorCode {
     /// The HTTP status a webhook handler should answer with.
     ///
     /// Failures of the request (signature, timing, body) are the sender's: 401 or 400, so
-    /// that a forged or replayed delivery is refused. A duplicate is 200: it was handled
-    /// already, and a 2xx stops Zentitle's retries. Failures of the receiver's own setup
+    /// that a forged or replayed delivery is refused. Failures of the receiver's own setup
     /// (key, how the body or options were passed) are 500: Zentitle retries, and the delivery
     /// is not lost while you fix it.
     pub const fn status(self) -> u16 {
@@ -111,7 +106,6 @@ impl ErrorCode {
             | ErrorCode::StaleEvent
             | ErrorCode::FutureEvent => 401,
             ErrorCode::InvalidJson | ErrorCode::InvalidEvent => 400,
-            ErrorCode::DuplicateEvent => 200,
             ErrorCode::BodyTooLarge => 413,
             ErrorCode::InvalidKey
             | ErrorCode::WeakKey
@@ -154,9 +148,6 @@ impl ErrorCode {
             }
             ErrorCode::FutureEvent => {
                 "The event's signed eventDate is in the future by more than the allowed clock skew: check this machine's clock."
-            }
-            ErrorCode::DuplicateEvent => {
-                "This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again."
             }
             ErrorCode::InvalidArgument => "An argument or option is of the wrong kind.",
             ErrorCode::BodyTooLarge => {

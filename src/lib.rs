@@ -36,7 +36,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod dedup;
 mod diagnose;
 mod error;
 mod event;
@@ -53,7 +52,6 @@ mod abi;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use dedup::MemoryDeduplicator;
 pub use diagnose::{BodyChange, Mismatch, MAX_DIAGNOSED_BODY_BYTES};
 pub use error::{Error, ErrorCode};
 pub use event::{

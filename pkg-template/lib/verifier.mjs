@@ -1,12 +1,12 @@
 // `WebhookVerifier`: reads the caller's values (read.mjs), then verifies in the WebAssembly
-// module (core.mjs). De-duplication, the async variants and `verifyRequest` are orchestration
-// and stay here.
+// module (core.mjs). The async variants and `verifyRequest` are orchestration and stay here;
+// processing each event once is the receiver's (its store), not the verifier's.
 import * as core from "./core.mjs";
 import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
 import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
-const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes", "deduplicator"];
+const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes"];
 const CALL_OPTIONS = ["now", "maxAgeSeconds"];
 const DEFAULT_MIN_KEY_BITS = 2048;
 /** The largest body accepted unless `maxBodyBytes` says otherwise: events are a few KB. */
@@ -50,10 +50,9 @@ export class WebhookVerifier {
   #minKeyBits;
   #maxAgeSeconds;
   #maxBodyBytes;
-  #deduplicator;
   #slot = { handle: 0, generation: -1, freed: false };
 
-  /** `new WebhookVerifier({ key } | { keys: [{ id, key }], minKeyBits?, maxAgeSeconds?, maxBodyBytes?, deduplicator? })`. */
+  /** `new WebhookVerifier({ key } | { keys: [{ id, key }], minKeyBits?, maxAgeSeconds?, maxBodyBytes? })`. */
   constructor(options) {
     const o = readOptions(options, OPTIONS, "new WebhookVerifier(options)");
     this.#minKeyBits = o.minKeyBits === undefined ? DEFAULT_MIN_KEY_BITS : wholeNumber(o.minKeyBits, "options.minKeyBits must be a whole number of bits.");
@@ -73,11 +72,6 @@ export class WebhookVerifier {
     this.#maxAgeSeconds = maxAge(o.maxAgeSeconds) ?? null;
     this.#maxBodyBytes =
       o.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : wholeNumber(o.maxBodyBytes, "options.maxBodyBytes must be a whole number of bytes.");
-    if (o.deduplicator !== undefined && o.deduplicator !== null) {
-      const remember = guard("options.deduplicator", () => o.deduplicator.remember);
-      if (typeof remember !== "function") throw typeError("options.deduplicator must have a remember(eventId) method.");
-      this.#deduplicator = o.deduplicator;
-    }
     this.#handle();
     registry?.register(this, this.#slot, this.#slot);
   }
@@ -117,10 +111,9 @@ export class WebhookVerifier {
     }
   }
 
-  /** `verify` for a deduplicator whose `remember` returns a promise: resolves to `{ event, keyId }`. */
+  /** `verify` as a promise: resolves to `{ event, keyId }`. */
   async verifyAsync(body, signature, options) {
     const checked = this.#check(body, signature, options);
-    await this.#rememberAsync(checked.eventId);
     return { event: parseJson(checked.text), keyId: checked.keyId };
   }
 
@@ -128,7 +121,6 @@ export class WebhookVerifier {
   async verifyRequest(request, options) {
     const { body, headers } = await this.#readRequest(request);
     const checked = this.#check(body, headers, options);
-    await this.#rememberAsync(checked.eventId);
     return { event: parseJson(checked.text), rawBody: checked.text, keyId: checked.keyId };
   }
 
@@ -143,13 +135,6 @@ export class WebhookVerifier {
 
   #verifySync(body, signature, options) {
     const checked = this.#check(body, signature, options);
-    if (this.#deduplicator !== undefined) {
-      const first = this.#remember(checked.eventId);
-      if (isThenable(first)) {
-        throw typeError("The deduplicator's remember() returned a promise: use verifyAsync() or verifyRequest() with an asynchronous store.");
-      }
-      if (!first) throw refusal("duplicate_event");
-    }
     return { event: parseJson(checked.text), keyId: checked.keyId };
   }
 
@@ -178,7 +163,7 @@ export class WebhookVerifier {
     return slot.handle;
   }
 
-  /** Signature, envelope and replay window: everything but de-duplication. */
+  /** Signature, envelope and replay window. */
   #check(body, signature, options) {
     const handle = this.#handle();
     const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
@@ -209,16 +194,6 @@ export class WebhookVerifier {
       eventId: result.eventId,
       keyId: this.#keyIds[result.keyIndex] ?? null,
     };
-  }
-
-  /** The deduplicator's answer: its own exceptions pass through (they are the caller's store's). */
-  #remember(eventId) {
-    return this.#deduplicator.remember(eventId);
-  }
-
-  async #rememberAsync(eventId) {
-    if (this.#deduplicator === undefined) return;
-    if (!(await this.#remember(eventId))) throw refusal("duplicate_event");
   }
 
   async #readRequest(request) {
@@ -278,11 +253,6 @@ function maxAge(value) {
 function wholeNumber(value, message) {
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
   throw typeError(message);
-}
-
-function isThenable(value) {
-  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
-  return guard("the deduplicator's result", () => typeof value.then === "function");
 }
 
 /** The verified body, parsed by the engine's own `JSON.parse`: every field sent is kept. */

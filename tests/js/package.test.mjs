@@ -27,7 +27,6 @@ test("npm pack holds exactly the package's files", () => {
     "index.d.ts",
     "lib/compile.mjs",
     "lib/core.mjs",
-    "lib/deduplicator.mjs",
     "lib/errors.cjs",
     "lib/errors.mjs",
     "lib/event-codes.mjs",
@@ -124,7 +123,6 @@ test("every entry exports the same API", async () => {
   const names = Object.keys(esm).sort();
   assert.deepEqual(names, [
     "EVENT_CODES",
-    "MemoryDeduplicator",
     "MemoryStore",
     "WebhookReceiver",
     "WebhookVerificationError",
