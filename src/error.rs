@@ -173,6 +173,7 @@ pub struct Error {
     hint: Option<&'static str>,
     mismatch: Option<Mismatch>,
     body_change: Option<BodyChange>,
+    payload_mismatch: bool,
 }
 
 impl Error {
@@ -183,6 +184,7 @@ impl Error {
             hint: None,
             mismatch: None,
             body_change: None,
+            payload_mismatch: false,
         }
     }
 
@@ -193,6 +195,19 @@ impl Error {
             hint: Some(hint),
             mismatch: None,
             body_change: None,
+            payload_mismatch: false,
+        }
+    }
+
+    /// `invalid_event` for an event whose envelope is valid but whose payload does not fit the
+    /// documented shape of its code (the hint names the field).
+    pub(crate) const fn payload_mismatch(hint: &'static str) -> Self {
+        Error {
+            code: ErrorCode::InvalidEvent,
+            hint: Some(hint),
+            mismatch: None,
+            body_change: None,
+            payload_mismatch: true,
         }
     }
 
@@ -208,6 +223,7 @@ impl Error {
             hint: Some(hint),
             mismatch: Some(mismatch),
             body_change,
+            payload_mismatch: false,
         }
     }
 
@@ -242,6 +258,13 @@ impl Error {
     /// ones does (re-serialised JSON, a trailing newline, line endings, a BOM, a charset).
     pub const fn body_change(&self) -> Option<BodyChange> {
         self.body_change
+    }
+
+    /// For `invalid_event`: `true` when the envelope is valid and only the payload does not fit
+    /// the documented shape of its event code. A signed event of this kind is still Zentitle's
+    /// (the npm package hands it to the receiver's `onAny`).
+    pub const fn is_payload_mismatch(&self) -> bool {
+        self.payload_mismatch
     }
 }
 

@@ -1,8 +1,8 @@
 // `WebhookVerifier`: reads the caller's values (read.mjs), then verifies in the WebAssembly
 // module (core.mjs). The async variants and `verifyRequest` are orchestration and stay here;
 // processing each event once is the receiver's (its store), not the verifier's.
-import * as core from "./core.mjs";
-import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
+import { checkDelivery, checkSignature, core, freeVerifier, MAX_KEY_BYTES, MAX_SIGNATURE_CHARS, prepareVerifier } from "./core.mjs";
+import { argumentError, disposable, isOurs, messageOf, verificationError } from "./errors.mjs";
 import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
@@ -24,9 +24,9 @@ const resident = new Set();
 
 function release(slot) {
   resident.delete(slot);
-  if (slot.generation === core.core.generation) {
+  if (slot.generation === core.generation) {
     slot.generation = -1;
-    core.freeVerifier(slot.handle);
+    freeVerifier(slot.handle);
   }
 }
 
@@ -58,8 +58,8 @@ export class WebhookVerifier {
     this.#minKeyBits = o.minKeyBits === undefined ? DEFAULT_MIN_KEY_BITS : wholeNumber(o.minKeyBits, "options.minKeyBits must be a whole number of bits.");
     const hasKey = o.key !== undefined && o.key !== null;
     const hasKeys = o.keys !== undefined && o.keys !== null;
-    if (hasKey && hasKeys) throw typeError("Give options.key or options.keys, not both.");
-    if (!hasKey && !hasKeys) throw typeError("new WebhookVerifier(options): options.key (or options.keys) is required.");
+    if (hasKey && hasKeys) throw argumentError("Give options.key or options.keys, not both.");
+    if (!hasKey && !hasKeys) throw argumentError("new WebhookVerifier(options): options.key (or options.keys) is required.");
     if (hasKey) {
       this.#keys = [readKey(o.key)];
       this.#keyIds = [null];
@@ -67,7 +67,7 @@ export class WebhookVerifier {
       [this.#keyIds, this.#keys] = readKeySet(o.keys);
     }
     for (const key of this.#keys) {
-      if (key.length > core.MAX_KEY_BYTES) throw refusal("invalid_key", "The key is far larger than any RSA public key: pass the key itself.");
+      if (key.length > MAX_KEY_BYTES) throw verificationError("invalid_key", "The key is far larger than any RSA public key: pass the key itself.");
     }
     this.#maxAgeSeconds = maxAge(o.maxAgeSeconds) ?? null;
     this.#maxBodyBytes =
@@ -91,9 +91,14 @@ export class WebhookVerifier {
       if (isOurs(error) && error.name === "WebhookVerificationError") return false;
       throw error;
     }
-    if (value === undefined || value.length > core.MAX_SIGNATURE_CHARS) return false;
-    const result = core.verifySignature(handle, value, bytes);
-    return typeof result === "number";
+    if (value === undefined || value.length > MAX_SIGNATURE_CHARS) return false;
+    try {
+      checkSignature(handle, value, bytes);
+      return true;
+    } catch (error) {
+      if (isOurs(error) && error.name === "WebhookVerificationError" && error.code !== "internal_error") return false;
+      throw error;
+    }
   }
 
   /** Verifies the delivery and returns the typed event; throws `WebhookVerificationError`. */
@@ -144,17 +149,19 @@ export class WebhookVerifier {
    */
   #handle() {
     const slot = this.#slot;
-    if (slot.freed) throw typeError("This WebhookVerifier was freed.");
+    if (slot.freed) throw argumentError("This WebhookVerifier was freed.");
     resident.delete(slot);
-    if (slot.generation !== core.core.generation) {
+    if (slot.generation !== core.generation) {
       for (const oldest of resident) {
         if (resident.size < MAX_RESIDENT_VERIFIERS) break;
         release(oldest);
       }
-      const generation = core.core.generation;
-      const prepared = core.prepareVerifier(this.#keys, this.#minKeyBits, this.#maxAgeSeconds, this.#maxBodyBytes);
-      if (typeof prepared !== "number") {
-        throw prepared.code === "invalid_argument" ? typeError(prepared.hint ?? prepared.message) : prepared;
+      const generation = core.generation;
+      let prepared;
+      try {
+        prepared = prepareVerifier(this.#keys, this.#minKeyBits, this.#maxAgeSeconds, this.#maxBodyBytes);
+      } catch (error) {
+        throw error.code === "invalid_argument" ? argumentError(error.hint ?? error.message) : error;
       }
       slot.handle = prepared;
       slot.generation = generation;
@@ -168,27 +175,16 @@ export class WebhookVerifier {
     const handle = this.#handle();
     const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
     const value = readSignature(signature);
-    if (value === undefined) throw refusal("missing_signature");
-    if (value.length > core.MAX_SIGNATURE_CHARS) {
-      throw refusal("malformed_signature", "The N-Signature value is far longer than any RSA signature.");
+    if (value === undefined) throw verificationError("missing_signature");
+    if (value.length > MAX_SIGNATURE_CHARS) {
+      throw verificationError("malformed_signature", "The N-Signature value is far longer than any RSA signature.");
     }
     const o = readOptions(options, CALL_OPTIONS, "The options argument", { optional: true });
     const now = readTime(o.now, "options.now must be a Date or epoch milliseconds.") ?? Date.now();
     const window = maxAge(o.maxAgeSeconds);
-    const result = core.verify(handle, value, bytes, now, window);
-    if (result instanceof Error) {
-      // Signed, with a valid envelope, but a payload that does not fit the documented shape:
-      // the error carries the verified event, so that it is never lost (the receiver hands it
-      // to onAny). The replay window is not checked for it.
-      if (result.code === "invalid_event" && result.hint?.startsWith("payload")) {
-        try {
-          result.event = JSON.parse(bodyText ?? text(bytes));
-        } catch {
-          // not reachable: the body parsed as JSON in the module
-        }
-      }
-      throw result;
-    }
+    // A payload that does not fit its documented shape is refused with the verified event
+    // attached (`error.event`, see checkDelivery).
+    const result = checkDelivery(handle, value, bytes, now, window);
     return {
       text: bodyText ?? text(bytes),
       eventId: result.eventId,
@@ -199,10 +195,10 @@ export class WebhookVerifier {
   async #readRequest(request) {
     const { arrayBuffer, headers, length } = guard("the request", () => {
       if (typeof request !== "object" || request === null || typeof request.arrayBuffer !== "function") {
-        throw typeError("verifyRequest(request): request must be a Fetch Request.");
+        throw argumentError("verifyRequest(request): request must be a Fetch Request.");
       }
       if (request.bodyUsed) {
-        throw refusal(
+        throw verificationError(
           "body_not_raw",
           "The request's body was already read: call verifyRequest() before anything else reads it, and use the rawBody it returns.",
         );
@@ -212,12 +208,12 @@ export class WebhookVerifier {
       return { arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
     });
     // A declared length over the limit is refused before the body is read at all.
-    if (length > this.#maxBodyBytes) throw refusal("body_too_large");
+    if (length > this.#maxBodyBytes) throw verificationError("body_too_large");
     let body;
     try {
       body = await arrayBuffer.call(request);
     } catch (error) {
-      throw typeError("Reading the request's body failed (see error.cause).", error);
+      throw argumentError("Reading the request's body failed (see error.cause).", error);
     }
     return { body, headers };
   }
@@ -228,18 +224,18 @@ disposable(WebhookVerifier);
 /** `[ids, key bytes]` of `options.keys`: an array of `{ id, key }`. */
 function readKeySet(list) {
   const entries = guard("options.keys", () => {
-    if (!Array.isArray(list)) throw typeError("options.keys must be an array of { id, key }.");
+    if (!Array.isArray(list)) throw argumentError("options.keys must be an array of { id, key }.");
     const out = [];
     const length = list.length;
     for (let i = 0; i < length; i++) {
       const entry = list[i];
       const id = typeof entry === "object" && entry !== null ? entry.id : undefined;
-      if (typeof id !== "string") throw typeError("Each entry of options.keys needs an id (a string) and a key.");
+      if (typeof id !== "string") throw argumentError("Each entry of options.keys needs an id (a string) and a key.");
       out.push([id, readKey(entry.key, "a key of options.keys")]);
     }
     return out;
   });
-  if (entries.length === 0) throw typeError("The key set is empty: give at least one key.");
+  if (entries.length === 0) throw argumentError("The key set is empty: give at least one key.");
   return [entries.map((e) => e[0]), entries.map((e) => e[1])];
 }
 
@@ -247,12 +243,12 @@ function readKeySet(list) {
 function maxAge(value) {
   if (value === undefined || value === null) return value;
   if (typeof value === "number" && value > 0 && Number.isFinite(value)) return Math.ceil(value);
-  throw typeError("maxAgeSeconds must be a positive number of seconds, or null to turn the window off.");
+  throw argumentError("maxAgeSeconds must be a positive number of seconds, or null to turn the window off.");
 }
 
 function wholeNumber(value, message) {
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-  throw typeError(message);
+  throw argumentError(message);
 }
 
 /** The verified body, parsed by the engine's own `JSON.parse`: every field sent is kept. */
@@ -260,7 +256,7 @@ function parseJson(body) {
   try {
     return JSON.parse(body);
   } catch {
-    throw refusal("invalid_json");
+    throw verificationError("invalid_json");
   }
 }
 

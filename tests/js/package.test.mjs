@@ -25,6 +25,7 @@ test("npm pack holds exactly the package's files", () => {
     "edge.mjs",
     "index.d.cts",
     "index.d.ts",
+    "lib/abi.mjs",
     "lib/compile.mjs",
     "lib/core.mjs",
     "lib/errors.cjs",

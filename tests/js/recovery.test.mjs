@@ -25,7 +25,7 @@ test("a forced trap throws internal_error once; the next calls work on a fresh i
   const generation = core.generation;
   for (let i = 0; i < 3; i++) {
     assert.throws(
-      () => core.run((x) => x.zw_trap_for_tests()),
+      () => core.run((wasm) => wasm.zw_trap_for_tests()),
       (error) => {
         assert.equal(error.name, "WebhookVerificationError");
         assert.equal(error.code, "internal_error");
@@ -48,7 +48,7 @@ test("a forced trap throws internal_error once; the next calls work on a fresh i
 });
 
 test("the test kit's instance recovers the same way", () => {
-  assert.throws(() => kitInstance.run((x) => x.zw_trap_for_tests()), { code: "internal_error" });
+  assert.throws(() => kitInstance.run((wasm) => wasm.zw_trap_for_tests()), { code: "internal_error" });
   const pair = kit.generateTestKeyPair({ bits: 1024 });
   const request = kit.buildSignedRequest({ privateKey: pair.privateKeyPem, eventCode: "customer.created" });
   assert.equal(new WebhookVerifier({ key: pair.modulus, minKeyBits: 1024 }).verify(request.body, request.headers).eventCode, "customer.created");
