@@ -4,8 +4,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import "zentitle-webhooks";
-import "zentitle-webhooks/testing";
 
 import { abiMismatch, KIT_EXPORTS, VERIFY_EXPORTS } from "../../pkg/lib/abi.mjs";
 import { core } from "../../pkg/lib/core.mjs";
@@ -35,6 +33,7 @@ for (const [file, [expected, module]] of Object.entries(modules)) {
 test("a module whose exports differ from the list is refused at load, naming the difference", () => {
   const verifyModule = modules["zentitle_webhooks.wasm"][1];
   const kitModule = modules["zentitle_webhooks_testing.wasm"][1];
+  core.load(verifyModule);
   // The test kit's module has functions the verifier's list does not know.
   assert.throws(() => core.load(kitModule), {
     name: "TypeError",
@@ -47,6 +46,6 @@ test("a module whose exports differ from the list is refused at load, naming the
   const { exports } = new WebAssembly.Instance(verifyModule, {});
   const changed = { ...VERIFY_EXPORTS, zw_parse_event: 2 };
   assert.match(abiMismatch(exports, changed), /zw_parse_event takes 1 parameter\(s\), not 2/);
-  // The instances loaded before still work.
-  core.run((wasm) => assert.equal(wasm.zw_error_count() > 0, true));
+  // The instance loaded before still works.
+  core.run((wasm) => assert.ok(wasm.zw_error_count() > 0));
 });
