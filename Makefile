@@ -171,7 +171,7 @@ load: build ## 50,000 mixed deliveries against the Workers recipe in workerd
 	node tests/load/workerd-load.mjs
 
 # Each cargo-fuzz target for 20 s (nightly Rust and cargo-fuzz; see fuzz/README.md).
-FUZZ_TARGETS := key_parse signature_decode verify event_parse differential
+FUZZ_TARGETS := key_parse signature_decode verify event_parse differential modpow
 fuzz-smoke: ## each cargo-fuzz target for 20 s (nightly)
 	@rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked

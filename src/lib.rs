@@ -62,11 +62,19 @@ pub use key::{KeyOptions, PublicKey, DEFAULT_MIN_KEY_BITS, MAX_KEY_BITS};
 pub use signature::SIGNATURE_HEADER;
 pub use verify::{Verified, Verifier, DEFAULT_MAX_BODY_BYTES, FUTURE_SKEW_SECONDS};
 
-/// Entry points for the `cargo fuzz` targets (`fuzz/`): the signature decoder and the raw
-/// PKCS#1 v1.5 check. Not part of the API: behind the `fuzzing` feature.
+/// Entry points for the `cargo fuzz` targets (`fuzz/`): the signature decoder, the raw
+/// PKCS#1 v1.5 check and the modular exponentiation. Not part of the API: behind the
+/// `fuzzing` feature.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::signature::decode_signature;
     pub use crate::verify::verify_pkcs1v15_sha256;
+
+    /// `base^e mod n` by the crate's Montgomery arithmetic, big-endian, `n.len()` bytes after
+    /// its leading zeros are dropped; `None` where the crate refuses (an even modulus or one
+    /// under 64 bits, a base of another length or not below `n`, `e = 0`).
+    pub fn pow_be(n: &[u8], base: &[u8], e: u32) -> Option<Vec<u8>> {
+        crate::montgomery::Modulus::from_be_bytes(n)?.pow_be(base, e)
+    }
 }
