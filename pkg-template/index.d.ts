@@ -110,7 +110,7 @@ export type WebhookErrorCode =
   | "internal_error";
 // END GENERATED ERROR CODES
 
-// BEGIN GENERATED DIAGNOSIS (from src/diagnose/mod.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
+// BEGIN GENERATED DIAGNOSIS (from src/error.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
 
 /** For `invalid_signature`: which side does not match (see `WebhookVerificationError.mismatch`). */
 export type SignatureMismatch =

@@ -2,11 +2,12 @@
 //! what to do, and an optional hint for a likely mistake.
 //!
 //! Messages and hints are `&'static str`: they can never contain the key, the signature or
-//! the body, whatever the input was.
+//! the body, whatever the input was. For `invalid_signature`, the diagnosis's findings
+//! ([`Mismatch`], [`BodyChange`]) are part of the error and declared here; the search that
+//! finds them is `diagnose`'s. This module imports nothing from the crate: every other module
+//! may depend on it, and it on none of them.
 
 use core::fmt;
-
-use crate::diagnose::{BodyChange, Mismatch};
 
 /// What went wrong. Each variant has a stable [`code`](ErrorCode::code) string, which is
 /// also the `code` of the JavaScript `WebhookVerificationError`.
@@ -166,6 +167,66 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Which side of a failed verification does not match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mismatch {
+    /// The key made this signature, over another body: the body changed after it was signed.
+    Body,
+    /// The signature was not made by this key (another account or environment signed it), or
+    /// it was damaged.
+    Key,
+}
+
+impl Mismatch {
+    /// `"body"` or `"key"`: `error.mismatch` in JavaScript.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mismatch::Body => "body",
+            Mismatch::Key => "key",
+        }
+    }
+}
+
+/// A change to the body recognised by the diagnosis: undoing it gives the signed bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BodyChange {
+    /// The JSON was parsed and serialised again: whitespace, escapes or number forms changed
+    /// (`JSON.stringify(req.body)`, a pretty-printer, another language's serialiser).
+    ReserializedJson,
+    /// A line break was added at the end of the body, or removed from it.
+    TrailingNewline,
+    /// Line endings were converted (LF to CRLF, or CRLF to LF).
+    LineEndings,
+    /// A byte-order mark was added in front of the body, or removed (text decoding drops it).
+    ByteOrderMark,
+    /// The body went through another charset (UTF-8 read as Latin-1 or Windows-1252).
+    Charset,
+}
+
+impl BodyChange {
+    /// Every change, in declaration order.
+    pub const ALL: [BodyChange; 5] = [
+        BodyChange::ReserializedJson,
+        BodyChange::TrailingNewline,
+        BodyChange::LineEndings,
+        BodyChange::ByteOrderMark,
+        BodyChange::Charset,
+    ];
+
+    /// The stable name, e.g. `"reserialized_json"`: `error.bodyChange` in JavaScript.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BodyChange::ReserializedJson => "reserialized_json",
+            BodyChange::TrailingNewline => "trailing_newline",
+            BodyChange::LineEndings => "line_endings",
+            BodyChange::ByteOrderMark => "byte_order_mark",
+            BodyChange::Charset => "charset",
+        }
+    }
+}
+
 /// An error of this crate: an [`ErrorCode`] and, where a common mistake is likely, a hint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Error {
@@ -316,6 +377,16 @@ mod tests {
         );
     }
 
+    /// The module is a leaf of the crate's module graph: outside its tests it names nothing
+    /// of the crate (so no module cycle can pass through it).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn the_module_imports_nothing_from_the_crate() {
+        let source = include_str!("error.rs");
+        let code = &source[..source.find("#[cfg(test)]").expect("tests at the end")];
+        assert!(!code.contains("crate::") && !code.contains("super::"));
+    }
+
     #[test]
     fn signature_failures_are_401_and_setup_failures_500() {
         assert_eq!(ErrorCode::InvalidSignature.status(), 401);
@@ -356,7 +427,7 @@ mod generated {
 
     #[test]
     fn index_d_ts_has_every_error_code() {
-        crate::generated::check_section(
+        crate::package_sync::check_section(
             "pkg-template/index.d.ts",
             BEGIN,
             END,
@@ -390,6 +461,62 @@ mod generated {
         assert_eq!(
             have, wanted,
             "README.md's error table (code | status | when) must list each code of ErrorCode::ALL once, with its status"
+        );
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod generated_diagnosis {
+    use super::{BodyChange, Mismatch};
+    use std::fmt::Write as _;
+
+    const BEGIN: &str = "// BEGIN GENERATED DIAGNOSIS";
+    const END: &str = "// END GENERATED DIAGNOSIS";
+
+    /// The doc comment of each variant, read from this file: one text for Rust and TypeScript.
+    fn doc(variant: &str) -> String {
+        let source = include_str!("error.rs");
+        let at = source
+            .find(&format!("    {variant},\n"))
+            .expect("variant declared");
+        let lines: Vec<&str> = source[..at]
+            .lines()
+            .rev()
+            .take_while(|l| l.trim_start().starts_with("///"))
+            .collect();
+        lines
+            .iter()
+            .rev()
+            .map(|l| l.trim_start().trim_start_matches("///").trim())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn unions() -> String {
+        let mut out = format!("{BEGIN} (from src/error.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)\n\n/** For `invalid_signature`: which side does not match (see `WebhookVerificationError.mismatch`). */\nexport type SignatureMismatch =\n");
+        for (m, name) in [(Mismatch::Body, "Body"), (Mismatch::Key, "Key")] {
+            let _ = writeln!(out, "  /** {} */\n  | \"{}\"", doc(name), m.as_str());
+        }
+        out.pop();
+        out.push_str(";\n\n/** A change to the body recognised by the diagnosis of `invalid_signature`: undoing it gives the signed bytes. */\nexport type BodyChange =\n");
+        for change in BodyChange::ALL {
+            let name = format!("{change:?}");
+            let _ = writeln!(out, "  /** {} */\n  | \"{}\"", doc(&name), change.as_str());
+        }
+        out.pop();
+        out.push_str(";\n");
+        out.push_str(END);
+        out
+    }
+
+    #[test]
+    fn index_d_ts_has_every_mismatch_and_change() {
+        crate::package_sync::check_section(
+            "pkg-template/index.d.ts",
+            BEGIN,
+            END,
+            &unions(),
+            "src/error.rs",
         );
     }
 }

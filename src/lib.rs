@@ -39,11 +39,11 @@
 mod diagnose;
 mod error;
 mod event;
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod generated;
 mod json;
 mod key;
 mod montgomery;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod package_sync;
 mod signature;
 mod verify;
 
@@ -52,8 +52,8 @@ mod abi;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use diagnose::{BodyChange, Mismatch, MAX_DIAGNOSED_BODY_BYTES};
-pub use error::{Error, ErrorCode};
+pub use diagnose::MAX_DIAGNOSED_BODY_BYTES;
+pub use error::{BodyChange, Error, ErrorCode, Mismatch};
 pub use event::{
     parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode, Payload,
     PayloadFamily, SeatPayload,

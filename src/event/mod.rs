@@ -69,7 +69,7 @@ impl Event {
 
 /// Parses and validates an event body, without checking any signature.
 ///
-/// The checks are the body scanner's ([`check_event`], the one the WebAssembly module runs):
+/// The checks are the body scanner's (the one the WebAssembly module runs, `event/scan.rs`):
 /// they run first, and the typed value is then built from a body known to be valid, so that
 /// every verdict and hint exists once.
 ///
