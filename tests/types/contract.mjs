@@ -158,8 +158,8 @@ function checkCallable(where, decls, fn) {
   }
   for (let i = 0; i < Math.max(declaredParams, fn.parameters.length); i++) {
     const declaredNames = signatures.map((s) => s.parameters[i]).filter(Boolean);
-    const read = optionNames(fn, i, 0);
     const named = declaredNames.some((p) => ts.isIdentifier(p.name) && p.name.text === "options");
+    const read = optionNames(fn, i, 0, undefined, named);
     if (!read) {
       if (named) problems.push(`${where}: parameter ${i + 1} is declared as options, but the JavaScript reads no option list from it`);
       continue;
@@ -189,10 +189,14 @@ function isPrimitiveLike(type) {
 
 /**
  * The option names the JavaScript accepts in parameter `index` of `fn`: a destructuring
- * pattern's names, or the list handed to `readOptions`, following the parameter into the
- * package's own functions it is passed to. `undefined` when it is not read as options.
+ * pattern's names, or the list handed to an option reader (`readOptions`, `readStoreOptions`,
+ * any `read…Options(value, names)`), following the parameter into the package's own functions
+ * it is passed to. When `members` is set (a parameter the typings call `options`) and no list
+ * is found, the members the code reads (`options.name`, `const { a } = options`) count.
+ * `undefined` when it is not read as options. `scope` binds the parameters of the functions
+ * followed to the arguments of the calls that led there, for lists passed down as arguments.
  */
-function optionNames(fn, index, depth) {
+function optionNames(fn, index, depth, scope = undefined, members = false) {
   const param = fn.parameters[index];
   if (!param || depth > 4) return undefined;
   if (ts.isObjectBindingPattern(param.name)) {
@@ -200,37 +204,50 @@ function optionNames(fn, index, depth) {
   }
   if (!ts.isIdentifier(param.name) || !fn.body) return undefined;
   const name = param.name.text;
+  const here = { fn, args: scope?.args, parent: scope?.parent };
   let names;
+  const accessed = new Set();
+  const isParam = (node) => ts.isIdentifier(node) && node.text === name;
   visit(fn.body, (node) => {
+    if (ts.isPropertyAccessExpression(node) && isParam(node.expression) && ts.isIdentifier(node.name)) accessed.add(node.name.text);
+    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isParam(unwrap(node.initializer))) {
+      for (const e of node.name.elements) accessed.add((e.propertyName ?? e.name).getText());
+    }
     if (!ts.isCallExpression(node)) return;
     node.arguments.forEach((arg, k) => {
-      if (!ts.isIdentifier(arg) || arg.text !== name) return;
+      if (!isParam(arg)) return;
       let found;
-      if (node.expression.getText() === "readOptions" && k === 0) {
-        found = new Set(listOf(node.arguments[1]));
+      const callee = node.expression.getText().split(".").pop();
+      if (/^read\w*Options$/.test(callee) && k === 0 && node.arguments[1]) {
+        found = new Set(listOf(node.arguments[1], here));
       } else {
-        const callee = calleeOf(node);
-        if (callee) found = optionNames(callee, k, depth + 1);
+        const target = calleeOf(node);
+        if (target) found = optionNames(target, k, depth + 1, { args: node.arguments, parent: here }, members);
       }
       if (found) names = new Set([...(names ?? []), ...found]);
     });
   });
+  if (names === undefined && members && accessed.size) return accessed;
   return names;
 }
 
-/** The strings of an option list: an array literal, a constant naming one, spreads of them. */
-function listOf(expr) {
+/** The strings of an option list: an array literal, a constant naming one, spreads of them, a parameter bound to one. */
+function listOf(expr, scope) {
   const node = unwrap(expr);
   if (ts.isArrayLiteralExpression(node)) {
     return node.elements.flatMap((e) => {
       if (ts.isStringLiteralLike(e)) return [e.text];
-      if (ts.isSpreadElement(e)) return listOf(e.expression);
+      if (ts.isSpreadElement(e)) return listOf(e.expression, scope);
       throw new Error(`${where(e)}: an option list entry that is not a string: ${e.getText()}`);
     });
   }
   if (ts.isIdentifier(node)) {
     const decl = declarationOf(checker.getSymbolAtLocation(node));
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) return listOf(decl.initializer);
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) return listOf(decl.initializer, scope);
+    if (decl && ts.isParameter(decl) && scope?.args && decl.parent === scope.fn) {
+      const arg = scope.args[scope.fn.parameters.indexOf(decl)];
+      if (arg) return listOf(arg, scope.parent);
+    }
   }
   throw new Error(`${where(node)}: an option list this check cannot read: ${node.getText()}`);
 }
