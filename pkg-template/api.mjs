@@ -10,7 +10,7 @@ import { text } from "./lib/wasm-instance.mjs";
 export { EVENT_CODES } from "./lib/event-codes.mjs";
 export { MemoryStore } from "./lib/memory-store.mjs";
 export { WebhookReceiver } from "./lib/receiver.mjs";
-export { WebhookVerificationError } from "./lib/errors.mjs";
+export { WebhookReceiverError, WebhookVerificationError } from "./lib/errors.mjs";
 export { WebhookVerifier } from "./lib/verifier.mjs";
 
 /**

@@ -393,20 +393,25 @@ export function isKnownEventCode(code: unknown): code is KnownEventCode;
  */
 export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;
 
+/** A claim's answer: the lease's token when it is this caller's to run. */
+export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
+
 /**
  * Where the receiver records which events are processed, shared by every instance that
- * receives the same webhooks. `MemoryStore` (one process), `RedisStore`, `PostgresStore`, or
- * your own.
+ * receives the same webhooks: `MemoryStore` (one process), `RedisStore`, `PostgresStore`,
+ * `DurableObjectStore`, or your own. The fenced contract (docs/stores.md): every lease has a
+ * token, and `renew`, `complete` and `release` act only while their token is the current,
+ * unexpired lease, so that a paused or stale instance can never act on another's lease.
  */
 export interface WebhookStore {
-  /** Atomic per eventId: `"claimed"` (run it now), `"done"` (processed before) or `"busy"` (another instance holds a live lease). */
-  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy"> | "claimed" | "done" | "busy";
-  /** The handlers succeeded: later claims answer `"done"`. */
-  complete(eventId: string): Promise<void> | void;
-  /** The handlers failed: the next claim may run the event again. */
-  release(eventId: string): Promise<void> | void;
-  /** Optional: extends the lease while the handlers still run. */
-  renew?(eventId: string, leaseMs: number): Promise<void> | void;
+  /** Atomic per eventId: `claimed` with a fresh token (run it now), `done` (processed before) or `busy` (another instance holds a live lease). */
+  claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
+  /** Extends the lease to `leaseMs` from now while `token` holds it: `false` when it was lost. */
+  renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
+  /** Records the event as done while `token` holds the lease: `false` (and nothing written) when it does not. */
+  complete(eventId: string, token: string): Promise<boolean>;
+  /** Ends the lease while `token` holds it, so that the next claim runs the event: `false` when it does not. */
+  release(eventId: string, token: string): Promise<boolean>;
 }
 
 /** The event of a known code (or union of codes), its payload typed by the code's family. */
@@ -420,42 +425,130 @@ export type ZentitleEventOf<C extends KnownEventCode> = KnownZentitleEvent exten
 
 /** The receiver's default store: one process, or one isolate. */
 export class MemoryStore implements WebhookStore {
-  /** `doneSeconds`: how long processed ids are remembered (default 7 days). */
+  /** `doneSeconds`: how long processed ids are remembered (a whole number ≥ 3600; default 604800, 7 days). */
   constructor(options?: { doneSeconds?: number });
-  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy">;
-  renew(eventId: string, leaseMs: number): Promise<void>;
-  complete(eventId: string): Promise<void>;
-  release(eventId: string): Promise<void>;
+  claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
+  renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  release(eventId: string, token: string): Promise<boolean>;
 }
 
-export type WebhookReceiverOptions = WebhookVerifierOptions & {
+/** Where the receiver's report lines go: `console` by default (while no `onError` is registered). */
+export interface ReceiverLogger {
+  info?(message: string): unknown;
+  warn(message: string): unknown;
+  error(message: string): unknown;
+}
+
+export interface WebhookReceiverOptions extends CommonOptions {
+  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER. */
+  key?: WebhookKey;
+  /** Several keys (rotation): each `{ id, key }`. Give `key` or `keys`. */
+  keys?: readonly KeyEntry[];
   /** Default: a new `MemoryStore` (one process). */
   store?: WebhookStore;
-  /** How long a claim holds an event while its handlers run (renewed at a third of it). Default 60. */
+  /** How long a claim holds an event while its handlers run (renewed every third of it). Default 60. */
   leaseSeconds?: number;
-  /** A store call that takes longer than this counts as the store being down (503). Default 5. */
+  /**
+   * How long the receiver waits for an event's handlers before it aborts `ctx.signal`, answers
+   * 503 `handler_timeout` and lets the retry run the event. Shorter than `leaseSeconds`.
+   * Default 25 (or half the lease, when that is shorter).
+   */
+  handlerTimeoutSeconds?: number;
+  /** A store call slower than this counts as the store being down (503). Default 5. */
   storeTimeoutSeconds?: number;
-};
+  /**
+   * Where report lines go (one per delivery not processed: outcome, code, eventId, hint; never
+   * the body, key or signature). Default: `console`, while no `onError` handler is registered.
+   * `false` logs nothing.
+   */
+  logger?: ReceiverLogger | false;
+}
+
+/** What happened to a delivery. */
+export type ReceiveOutcome =
+  | "processed"
+  | "duplicate"
+  | "unhandled"
+  | "busy"
+  | "unfit"
+  | "failed"
+  | "timeout"
+  | "lease_lost"
+  | "store_error"
+  | "refused";
+
+/** The codes of `WebhookReceiverError` (the receiver's own, beside the verification codes). */
+export type ReceiverErrorCode =
+  | "no_handler"
+  | "event_in_progress"
+  | "payload_mismatch"
+  | "handler_failed"
+  | "handler_timeout"
+  | "lease_lost"
+  | "store_unavailable"
+  | "method_not_allowed";
 
 /** What `receive` resolves to: answer the delivery with `status`. */
 export interface ReceiveResult {
   status: number;
-  /** Why it was not a 2xx: a `WebhookErrorCode`, `"handler_failed"`, `"event_in_progress"` or `"store_unavailable"`. */
-  code?: WebhookErrorCode | "handler_failed" | "event_in_progress" | "store_unavailable";
+  outcome: ReceiveOutcome;
+  /** Why it was not "processed": a `WebhookErrorCode` (refused) or a `ReceiverErrorCode`. */
+  code?: WebhookErrorCode | ReceiverErrorCode;
   eventId?: string;
-  outcome: "processed" | "duplicate" | "busy" | "failed" | "refused" | "store_error";
 }
 
-/** What `onAny` handlers get besides the event. */
-export interface ReceiveInfo {
-  /** `false` when the payload did not fit the documented shape (the `on(code)` handlers did not run). */
-  typed: boolean;
-  /** What did not fit, e.g. `"payload.seatId must be a string."`. */
-  mismatch?: string;
+/** What every handler gets besides the event. */
+export interface HandlerContext {
+  /** Aborted when the receiver stops waiting: the lease was lost, a renewal failed, or the handler timeout passed. Pass it to your own calls. */
+  readonly signal: AbortSignal;
+  /** The event's `eventId`: the same across Zentitle's retries. Send it as the idempotency key of your own downstream calls. */
+  readonly idempotencyKey: string;
+  readonly eventId: string;
+  readonly eventCode: string;
+  /** The delivery's `callAttempt` (1 for the first). */
+  readonly attempt: number;
+  /** `true` when the event's code is known and its payload fits the code's type. */
+  readonly typed: boolean;
+  /** Whether this version of the package knows the event's code. */
+  readonly known: boolean;
+  /** When the payload did not fit its code's type: what did not fit (only `onAny` handlers see such events). */
+  readonly mismatch?: string;
+}
+
+/** @deprecated Use `HandlerContext`. */
+export type ReceiveInfo = HandlerContext;
+
+/** Why the receiver did not answer "processed" (given to `onError`; a handler's exception is its `cause`). */
+export class WebhookReceiverError extends Error {
+  readonly name: "WebhookReceiverError";
+  readonly code: ReceiverErrorCode;
+  readonly outcome: ReceiveOutcome;
+  readonly status: number;
+  readonly eventId?: string;
+  /** For `payload_mismatch`: what did not fit. */
+  readonly hint?: string;
+  constructor(code: ReceiverErrorCode, message: string, details: { outcome: ReceiveOutcome; status: number; eventId?: string; hint?: string; cause?: unknown });
+}
+
+/** What `onError` handlers get besides the error. */
+export interface ReceiveErrorInfo {
+  outcome: Exclude<ReceiveOutcome, "processed" | "duplicate">;
+  code: WebhookErrorCode | ReceiverErrorCode | "invalid_argument";
+  /** The verified event's id and code (never set for a refused delivery). */
+  eventId?: string;
+  eventCode?: string;
+  /** For a refused `invalid_signature`: what the signature shows (also on the error). */
+  mismatch?: SignatureMismatch;
+  /** For `mismatch: "body"`: the change to the body recognised, if any. */
+  bodyChange?: BodyChange;
+  /** Whether the event's handlers had run (all, or some) before this outcome: the retry runs them again. */
+  handlersRan?: boolean | "partly";
 }
 
 /** Node's `IncomingMessage` (or Express's `req`), as far as the receiver reads it. */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
+  method?: string;
   headers: Record<string, string | string[] | undefined>;
   /** The raw body, where a framework kept it (e.g. NestJS with `rawBody: true`). */
   rawBody?: unknown;
@@ -471,32 +564,24 @@ export interface NodeResponseLike {
   end(body?: string): unknown;
 }
 
-/** Verifies, types and dispatches deliveries, processing each event once across retries and instances. */
+/** Verifies, types and dispatches deliveries, running each event's handlers once across retries and instances while they finish within their lease (docs/receiver.md). */
 export class WebhookReceiver {
+  /** @throws {TypeError} for a missing key, an unknown option, or timings that do not fit together. */
   constructor(options: WebhookReceiverOptions);
-  /** Runs for verified events of this code, typed by it. */
-  on<C extends KnownEventCode>(code: C | readonly C[], handler: (event: ZentitleEventOf<C>) => unknown): this;
-  on(code: string | readonly string[], handler: (event: ZentitleEvent) => unknown): this;
-  /** Runs for every verified event, after its specific handlers (and for events whose payload did not fit). */
-  onAny(handler: (event: ZentitleEvent, info: ReceiveInfo) => unknown): this;
-  /** Refused deliveries, failed handlers, store errors: for logging and metrics. */
-  onError(
-    handler: (
-      error: unknown,
-      info: {
-        outcome: ReceiveResult["outcome"];
-        code: string;
-        eventId?: string;
-        /** For a refused `invalid_signature`: what the signature shows (also on the error). */
-        mismatch?: SignatureMismatch;
-        /** For `mismatch: "body"`: the change to the body recognised, if any. */
-        bodyChange?: BodyChange;
-      },
-    ) => unknown,
-  ): this;
+  /**
+   * Runs for verified events of this code (or codes), typed by it. A code that no Zentitle
+   * event has is a TypeError naming the closest known one.
+   */
+  on<C extends KnownEventCode>(code: C | readonly [C, ...C[]], handler: (event: ZentitleEventOf<C>, ctx: HandlerContext) => unknown): this;
+  /** A code newer than this package: say so explicitly. */
+  on(code: string | readonly [string, ...string[]], handler: (event: ZentitleEvent, ctx: HandlerContext) => unknown, options: { allowUnknownCode: true }): this;
+  /** Runs for every event that is run, after its specific handlers (and for events whose payload did not fit, when no `on(code)` handler takes their code). */
+  onAny(handler: (event: ZentitleEvent, ctx: HandlerContext) => unknown): this;
+  /** Every delivery not answered "processed" or "duplicate": for logging and metrics. */
+  onError(handler: (error: WebhookVerificationError | WebhookReceiverError | TypeError, info: ReceiveErrorInfo) => unknown): this;
   /** Receives one delivery; never throws. */
-  receive(delivery: { body: WebhookBody | null | undefined; headers: SignatureOrHeaders | null | undefined }): Promise<ReceiveResult>;
-  /** A Fetch handler: Workers, Deno.serve, Bun.serve, Hono, Next.js route handlers. */
+  receive(delivery: { body: WebhookBody | null | undefined; headers: SignatureOrHeaders | null | undefined } | null | undefined): Promise<ReceiveResult>;
+  /** A Fetch handler: Workers, Deno.serve, Bun.serve, Hono, Next.js route handlers. Answers 405 (with `Allow: POST`) to other methods. */
   fetch(request: Request): Promise<Response>;
   /**
    * A Node handler for node:http, Express, Connect and Next.js Pages Router API routes (reads

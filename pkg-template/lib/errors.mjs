@@ -74,3 +74,31 @@ export function disposable(Class) {
     writable: true,
   });
 }
+
+/**
+ * Why the receiver did not answer a delivery with "processed": a handler failed or timed out,
+ * the store could not answer, the lease was lost, the payload did not fit its code's type, or
+ * no handler was registered for the event. Handed to `onError` with the handler's own exception
+ * (if any) as `cause`; its message never holds the body, the key or the signature.
+ */
+export class WebhookReceiverError extends Error {
+  /**
+   * @param {string} code e.g. "handler_failed", "handler_timeout", "lease_lost", "store_unavailable"
+   * @param {string} message what happened and what follows (the retry, the log)
+   * @param {{ outcome: string, status: number, eventId?: string, hint?: string, cause?: unknown }} details
+   */
+  constructor(code, message, { outcome, status, eventId, hint, cause }) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "WebhookReceiverError";
+    this.code = code;
+    this.outcome = outcome;
+    this.status = status;
+    this.eventId = eventId;
+    this.hint = hint;
+  }
+}
+
+/** A `WebhookReceiverError`, marked as the package's own. */
+export function receiverError(code, message, details) {
+  return own(new WebhookReceiverError(code, message, details));
+}

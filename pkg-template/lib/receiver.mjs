@@ -1,151 +1,148 @@
-// `WebhookReceiver`: verify → type → claim → run the handlers → complete → 2xx, turning
-// Zentitle's at-least-once delivery into exactly-once processing through a store that all
-// instances share. Orchestration only: verification is the WebhookVerifier's.
-import { argumentError as typeError, isOurs } from "./errors.mjs";
+// `WebhookReceiver`: verify → claim → run the handlers → complete → answer, turning Zentitle's
+// at-least-once delivery into handlers that run once per event while they finish within their
+// lease (docs/receiver.md states the guarantee and its assumptions). This file holds the
+// options and the public methods; the flow for one event is receiver/flow.mjs, the handlers
+// receiver/handlers.mjs, the one reporting path receiver/report.mjs, and the runtimes' adapters
+// receiver/fetch-adapter.mjs and receiver/node-adapter.mjs.
+import { argumentError, isOurs, receiverError, verificationError } from "./errors.mjs";
 import { MemoryStore } from "./memory-store.mjs";
 import { guard, readOptions } from "./read.mjs";
+import { handleFetch } from "./receiver/fetch-adapter.mjs";
+import { processEvent } from "./receiver/flow.mjs";
+import { Handlers } from "./receiver/handlers.mjs";
+import { nodeHandler } from "./receiver/node-adapter.mjs";
+import { Reporter } from "./receiver/report.mjs";
 import { DEFAULT_MAX_BODY_BYTES, WebhookVerifier } from "./verifier.mjs";
 
-const OPTIONS = ["key", "keys", "store", "leaseSeconds", "storeTimeoutSeconds", "maxAgeSeconds", "minKeyBits", "maxBodyBytes"];
+const OPTIONS = [
+  "key",
+  "keys",
+  "store",
+  "leaseSeconds",
+  "handlerTimeoutSeconds",
+  "storeTimeoutSeconds",
+  "maxAgeSeconds",
+  "minKeyBits",
+  "maxBodyBytes",
+  "logger",
+];
+const VERIFIER_OPTIONS = ["key", "keys", "maxAgeSeconds", "minKeyBits", "maxBodyBytes"];
+const STORE_METHODS = ["claim", "renew", "complete", "release"];
 
-/** What each outcome answers: status and response body. */
-const ANSWERS = {
-  processed: 200,
-  duplicate: 200,
-  busy: 409,
-  failed: 500,
-  store_error: 503,
-};
+const DEFAULT_LEASE_SECONDS = 60;
+const DEFAULT_HANDLER_TIMEOUT_SECONDS = 25;
+const DEFAULT_STORE_TIMEOUT_SECONDS = 5;
 
 export class WebhookReceiver {
   #verifier;
   #store;
   #leaseMs;
+  #handlerTimeoutMs;
   #storeTimeoutMs;
   #maxBodyBytes;
-  #handlers = new Map();
-  #any = [];
-  #errors = [];
+  #handlers = new Handlers();
+  #reporter;
 
   /**
    * `new WebhookReceiver({ key | keys, store = new MemoryStore(), leaseSeconds = 60,
-   * storeTimeoutSeconds = 5, maxAgeSeconds?, minKeyBits?, maxBodyBytes? })`. A store call that
-   * takes longer than `storeTimeoutSeconds` counts as the store being down (503).
+   * handlerTimeoutSeconds = 25 (at most half the lease when the lease is shorter),
+   * storeTimeoutSeconds = 5, maxAgeSeconds?, minKeyBits?, maxBodyBytes?, logger? })`.
    */
   constructor(options) {
     const o = readOptions(options, OPTIONS, "new WebhookReceiver(options)");
     const verifierOptions = {};
-    for (const name of ["key", "keys", "maxAgeSeconds", "minKeyBits", "maxBodyBytes"]) {
+    for (const name of VERIFIER_OPTIONS) {
       if (o[name] !== undefined) verifierOptions[name] = o[name];
+    }
+    if (o.key === undefined && o.keys === undefined) {
+      throw argumentError(
+        "new WebhookReceiver(options): options.key is missing. Pass the account's public key (the \"RSA Modulus (n)\" of Zentitle's API Credentials page, a JWK or a PEM), e.g. from an environment variable that is set where this runs.",
+      );
     }
     this.#verifier = new WebhookVerifier(verifierOptions);
     this.#maxBodyBytes = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const lease = o.leaseSeconds ?? 60;
-    if (typeof lease !== "number" || !(lease > 0) || !Number.isFinite(lease)) throw typeError("options.leaseSeconds must be a positive number of seconds.");
+    const lease = seconds(o.leaseSeconds, DEFAULT_LEASE_SECONDS, "leaseSeconds");
+    const handlerTimeout = seconds(o.handlerTimeoutSeconds, Math.min(DEFAULT_HANDLER_TIMEOUT_SECONDS, lease / 2), "handlerTimeoutSeconds");
+    if (handlerTimeout >= lease) {
+      throw argumentError(
+        `options.handlerTimeoutSeconds (${handlerTimeout}) must be shorter than options.leaseSeconds (${lease}): the receiver gives up on a handler before its lease could run out unrenewed.`,
+      );
+    }
     this.#leaseMs = Math.ceil(lease * 1000);
-    const timeout = o.storeTimeoutSeconds ?? 5;
-    if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout))
-      throw typeError("options.storeTimeoutSeconds must be a positive number of seconds.");
-    this.#storeTimeoutMs = Math.ceil(timeout * 1000);
+    this.#handlerTimeoutMs = Math.ceil(handlerTimeout * 1000);
+    this.#storeTimeoutMs = Math.ceil(seconds(o.storeTimeoutSeconds, DEFAULT_STORE_TIMEOUT_SECONDS, "storeTimeoutSeconds") * 1000);
     this.#store = o.store ?? new MemoryStore();
     guard("options.store", () => {
-      for (const method of ["claim", "complete", "release"]) {
-        if (typeof this.#store[method] !== "function") throw typeError(`options.store must have ${method}(eventId): see the store contract in the README.`);
+      for (const method of STORE_METHODS) {
+        if (typeof this.#store[method] !== "function") {
+          throw argumentError(
+            `options.store has no ${method}() method: a store implements claim, renew, complete and release with lease tokens (the fenced store contract, docs/stores.md).`,
+          );
+        }
       }
     });
+    this.#reporter = new Reporter(o.logger);
   }
 
-  /** Runs `handler(event)` for verified events of `code` (or of each code of a list), in order. */
-  on(code, handler) {
-    const codes = Array.isArray(code) ? code : [code];
-    if (codes.some((c) => typeof c !== "string") || typeof handler !== "function")
-      throw typeError("on(eventCode | eventCodes, handler): codes are strings, handler a function.");
-    for (const c of codes) {
-      if (!this.#handlers.has(c)) this.#handlers.set(c, []);
-      this.#handlers.get(c).push(handler);
-    }
+  /**
+   * Runs `handler(event, ctx)` for verified events of `code` (or of each code of a list), in
+   * order. An unknown code is a TypeError naming the closest known one, unless
+   * `{ allowUnknownCode: true }` is passed (a code newer than this package).
+   */
+  on(code, handler, options) {
+    this.#handlers.on(code, handler, options);
     return this;
   }
 
-  /** Runs `handler(event, info)` for every verified event, after its specific handlers. */
+  /** Runs `handler(event, ctx)` for every verified event that is run, after its specific handlers. */
   onAny(handler) {
-    if (typeof handler !== "function") throw typeError("onAny(handler): handler must be a function.");
-    this.#any.push(handler);
-    return this;
-  }
-
-  /** Runs `handler(error, info)` for refused deliveries and failed handlers (logging, metrics). */
-  onError(handler) {
-    if (typeof handler !== "function") throw typeError("onError(handler): handler must be a function.");
-    this.#errors.push(handler);
+    this.#handlers.onAny(handler);
     return this;
   }
 
   /**
-   * Receives one delivery: `{ status, code?, eventId?, outcome }`. Never throws: answer with
-   * `status` (and, over HTTP, a body `{ ok, code? }`).
+   * Runs `handler(error, info)` for every delivery not answered "processed" or "duplicate":
+   * refused deliveries, failed or timed-out handlers, store errors, lost leases, unfit
+   * payloads, events no handler takes. While none is registered, these are logged (`logger`).
    */
-  async receive({ body, headers } = {}) {
+  onError(handler) {
+    this.#reporter.add(handler);
+    return this;
+  }
+
+  /**
+   * Receives one delivery: `{ status, outcome, code?, eventId? }`. Never throws: answer with
+   * `status` (and, over HTTP, a body `{ ok, outcome, code? }`).
+   */
+  async receive(delivery) {
+    let body;
+    let headers;
+    try {
+      ({ body, headers } = guard("the delivery", () =>
+        typeof delivery === "object" && delivery !== null ? { body: delivery.body, headers: delivery.headers } : { body: undefined, headers: undefined },
+      ));
+    } catch (error) {
+      return this.#refused(error);
+    }
     let verified;
     try {
       verified = await this.#verify(body, headers);
     } catch (error) {
-      const code = isOurs(error) ? error.code : "invalid_argument";
-      const status = isOurs(error) && typeof error.status === "number" ? error.status : 500;
-      const diagnosis = isOurs(error) && error.mismatch !== undefined ? { mismatch: error.mismatch, bodyChange: error.bodyChange } : {};
-      await this.#report(error, { outcome: "refused", code, ...diagnosis });
-      return { status, code, outcome: "refused" };
+      return this.#refused(error);
     }
-    const { event, mismatch } = verified;
-    const eventId = event.eventId;
-    let claim;
-    try {
-      claim = await this.#storeCall("claim", eventId, this.#leaseMs);
-    } catch (error) {
-      await this.#report(error, { outcome: "store_error", code: "store_unavailable", eventId });
-      return { status: ANSWERS.store_error, code: "store_unavailable", eventId, outcome: "store_error" };
-    }
-    if (claim === "done") return { status: ANSWERS.duplicate, eventId, outcome: "duplicate" };
-    if (claim !== "claimed") return { status: ANSWERS.busy, code: "event_in_progress", eventId, outcome: "busy" };
-    const renewal = this.#keepLease(eventId);
-    try {
-      await this.#run(event, mismatch);
-    } catch (error) {
-      renewal.stop();
-      await this.#report(error, { outcome: "failed", code: "handler_failed", eventId, event });
-      try {
-        await this.#storeCall("release", eventId);
-      } catch (releaseError) {
-        // The lease runs out by itself; the retry runs the event then.
-        await this.#report(releaseError, { outcome: "store_error", code: "store_unavailable", eventId });
-      }
-      return { status: ANSWERS.failed, code: "handler_failed", eventId, outcome: "failed" };
-    }
-    renewal.stop();
-    try {
-      await this.#storeCall("complete", eventId);
-    } catch (error) {
-      // Processed, but not recorded: a retry would run it again, so say 5xx only if the
-      // store is down (the retry then meets "claimed" after the lease, and runs again).
-      await this.#report(error, { outcome: "store_error", code: "store_unavailable", eventId });
-      return { status: ANSWERS.store_error, code: "store_unavailable", eventId, outcome: "store_error" };
-    }
-    return { status: ANSWERS.processed, eventId, outcome: "processed" };
+    return processEvent(verified.event, verified.mismatch, {
+      store: this.#store,
+      handlers: this.#handlers,
+      reporter: this.#reporter,
+      leaseMs: this.#leaseMs,
+      handlerTimeoutMs: this.#handlerTimeoutMs,
+      storeTimeoutMs: this.#storeTimeoutMs,
+    });
   }
 
   /** A Fetch handler: `(request) => Promise<Response>` (Workers, Deno.serve, Bun.serve, Hono, Next.js). */
-  async fetch(request) {
-    let body;
-    let headers;
-    try {
-      headers = request.headers;
-      const declared = Number(headers?.get?.("content-length"));
-      if (declared > this.#maxBodyBytes) return respond({ status: 413, code: "body_too_large", outcome: "refused" });
-      body = new Uint8Array(await request.arrayBuffer());
-    } catch {
-      body = null;
-    }
-    return respond(await this.receive({ body, headers }));
+  fetch(request) {
+    return handleFetch(request, this.#adapter());
   }
 
   /**
@@ -154,90 +151,49 @@ export class WebhookReceiver {
    * kept; a parsed `req.body` is refused with `body_not_raw` and a hint.
    */
   node() {
-    return (req, res) =>
-      this.#nodeBody(req)
-        .then(
-          (body) => this.receive({ body, headers: req.headers }),
-          (error) => ({ status: error.status ?? 500, code: error.code ?? "invalid_argument", outcome: "refused" }),
-        )
-        .then((result) => {
-          res.statusCode = result.status;
-          res.setHeader("content-type", "application/json");
-          res.end(JSON.stringify(answerBody(result)));
-        });
+    return nodeHandler(this.#adapter());
   }
 
-  async #nodeBody(req) {
-    // Raw bytes or text a body parser kept, or a parsed body (refused with body_not_raw).
-    const kept = req.rawBody ?? req.body;
-    if (kept !== undefined && kept !== null) return kept;
-    if (req.readableEnded) return undefined;
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += chunk.length;
-      if (size > this.#maxBodyBytes) throw Object.assign(new Error("too large"), { status: 413, code: "body_too_large" });
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+  #adapter() {
+    return {
+      receive: (delivery) => this.receive(delivery),
+      refuse: (code, hint) => this.#refuse(code, hint),
+      maxBodyBytes: this.#maxBodyBytes,
+    };
+  }
+
+  /** A refusal decided by an adapter (405, 413, a body already read), reported like the others. */
+  async #refuse(code, hint) {
+    const error =
+      code === "method_not_allowed"
+        ? receiverError(code, "Zentitle delivers webhooks with POST; this request used another method.", { outcome: "refused", status: 405 })
+        : verificationError(code, hint);
+    return this.#refused(error);
+  }
+
+  async #refused(error) {
+    const code = isOurs(error) ? error.code : "invalid_argument";
+    const status = isOurs(error) && typeof error.status === "number" ? error.status : 500;
+    const diagnosis = isOurs(error) && error.mismatch !== undefined ? { mismatch: error.mismatch, bodyChange: error.bodyChange } : {};
+    await this.#reporter.report(error, { outcome: "refused", code, ...diagnosis });
+    return { status, code, outcome: "refused" };
   }
 
   async #verify(body, headers) {
     try {
-      return { event: await this.#verifier.verifyAsync(body, headers).then((r) => r.event) };
+      return { event: (await this.#verifier.verifyAsync(body, headers)).event };
     } catch (error) {
-      // An authentic event whose payload does not fit the documented shape: it is not refused
-      // (Zentitle would retry it forever); it goes to onAny, flagged, and not to on(code).
-      if (isOurs(error) && error.event !== undefined) return { event: error.event, mismatch: error.hint };
+      // An authentic event whose payload does not fit the documented shape: the error carries
+      // the verified event (the flow decides what runs and what is answered).
+      if (isOurs(error) && error.event !== undefined) return { event: error.event, mismatch: error.hint ?? error.message };
       throw error;
     }
   }
-
-  async #run(event, mismatch) {
-    if (mismatch === undefined) {
-      for (const handler of this.#handlers.get(event.eventCode) ?? []) await handler(event);
-    }
-    const info = { typed: mismatch === undefined, mismatch };
-    for (const handler of this.#any) await handler(event, info);
-  }
-
-  /** A store call, bounded by `storeTimeoutSeconds`. */
-  #storeCall(method, ...args) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`The store's ${method}() did not answer within ${this.#storeTimeoutMs} ms.`)), this.#storeTimeoutMs);
-    });
-    return Promise.race([Promise.resolve().then(() => this.#store[method](...args)), timeout]).finally(() => clearTimeout(timer));
-  }
-
-  /** Renews the lease at a third of its length while handlers run (when the store can). */
-  #keepLease(eventId) {
-    if (typeof this.#store.renew !== "function") return { stop() {} };
-    const timer = setInterval(
-      () => {
-        Promise.resolve(this.#store.renew(eventId, this.#leaseMs)).catch(() => {});
-      },
-      Math.max(1000, Math.floor(this.#leaseMs / 3)),
-    );
-    timer.unref?.();
-    return { stop: () => clearInterval(timer) };
-  }
-
-  async #report(error, info) {
-    for (const handler of this.#errors) {
-      try {
-        await handler(error, info);
-      } catch {
-        // An error handler's own failure changes nothing about the answer.
-      }
-    }
-  }
 }
 
-function answerBody(result) {
-  return result.status >= 200 && result.status < 300 ? { ok: true, outcome: result.outcome } : { ok: false, code: result.code };
-}
-
-function respond(result) {
-  return new Response(JSON.stringify(answerBody(result)), { status: result.status, headers: { "content-type": "application/json" } });
+/** A positive, finite number of seconds, or `fallback` when not given. */
+function seconds(value, fallback, name) {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) throw argumentError(`options.${name} must be a positive number of seconds.`);
+  return value;
 }

@@ -40,10 +40,10 @@ test("ESM: import, verify, receive", () => {
 import { WebhookReceiver, WebhookVerifier } from "zentitle-webhooks";
 const { body, signature, modulus } = JSON.parse(readFileSync("input.json", "utf8"));
 const event = new WebhookVerifier({ key: modulus }).verify(body, signature);
-const result = await new WebhookReceiver({ key: modulus }).receive({ body, headers: { "n-signature": signature } });
-console.log(event.eventCode, result.status);`,
+const result = await new WebhookReceiver({ key: modulus }).on("customer.created", () => {}).receive({ body, headers: { "n-signature": signature } });
+console.log(event.eventCode, result.status, result.outcome);`,
   );
-  assert.equal(run(process.execPath, ["esm.mjs"]).trim(), "customer.created 200");
+  assert.equal(run(process.execPath, ["esm.mjs"]).trim(), "customer.created 200 processed");
 });
 
 test("CommonJS: require, verify; the test kit", () => {

@@ -1,6 +1,6 @@
 // The receiver's handlers are typed by event code: checked by tsc, with @ts-expect-error on
 // what must not compile.
-import { MemoryStore, type NodeRequestLike, type NodeResponseLike, type ReceiveResult, WebhookReceiver } from "zentitle-webhooks";
+import { MemoryStore, type NodeRequestLike, type NodeResponseLike, type ReceiveResult, WebhookReceiver, WebhookReceiverError } from "zentitle-webhooks";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
 import { PostgresStore } from "zentitle-webhooks/stores/postgres";
 import { DurableObjectStore } from "zentitle-webhooks/stores/durable-object";
@@ -20,6 +20,31 @@ receiver.on(["customer.created", "customer.updated"], (event) => {
   const wrong: "entitlement.created" = event.eventCode;
   return [id, wrong];
 });
+
+// @ts-expect-error a misspelt code does not compile (and is a TypeError at run time)
+receiver.on("customer.create", () => {});
+// @ts-expect-error an empty list of codes
+receiver.on([], () => {});
+// A code newer than the package, said explicitly.
+receiver.on("entitlement.future.thing", (event, ctx) => [event.eventId, ctx.known], { allowUnknownCode: true });
+
+receiver.on("customer.created", async (event, ctx) => {
+  const key: string = ctx.idempotencyKey;
+  const attempt: number = ctx.attempt;
+  const signal: AbortSignal = ctx.signal;
+  return [event.payload.customerId, key, attempt, signal.aborted];
+});
+
+receiver.onError((error, info) => {
+  const code: string = error instanceof WebhookReceiverError ? error.code : info.code;
+  const ran: boolean | "partly" | undefined = info.handlersRan;
+  return [code, ran];
+});
+
+// @ts-expect-error the verifier's deduplicator is not a receiver option
+new WebhookReceiver({ key: "n", deduplicator: { remember: () => true } });
+new WebhookReceiver({ key: "n", storeTimeoutSeconds: 2, handlerTimeoutSeconds: 10, logger: false });
+new WebhookReceiver({ key: "n", logger: console });
 
 receiver.onAny((event, info) => {
   const typed: boolean = info.typed;
