@@ -437,10 +437,15 @@ mod tests {
 
     /// `base^e mod n`, big-endian and `n.len()` bytes long, by two independent references that
     /// must agree: num-bigint's `modpow` and crypto-bigint's Montgomery exponentiation (another
-    /// implementation: fixed-width, constant-time, 64- or 32-bit words).
-    fn reference_pow(n: &[u8], base: &BigUint, e: u32) -> Vec<u8> {
+    /// implementation: fixed-width, constant-time, 64- or 32-bit words). `case`: the case's
+    /// number; in wasm, where crypto-bigint's 32-bit words make it slow, one case in four
+    /// takes the second reference.
+    fn reference_pow(n: &[u8], base: &BigUint, e: u32, case: usize) -> Vec<u8> {
         let nb = BigUint::from_bytes_be(n);
         let first = pad(&base.modpow(&BigUint::from(e), &nb).to_bytes_be(), n.len());
+        if cfg!(target_arch = "wasm32") && case % 4 != 0 {
+            return first;
+        }
         let base = pad(&base.to_bytes_be(), n.len());
         let second = match n.len() {
             ..=512 => crypto_bigint_pow::<{ U4096::LIMBS }>(n, &base, e),
@@ -648,7 +653,7 @@ mod tests {
                 let nb = BigUint::from_bytes_be(&n);
                 let base = BigUint::from_bytes_be(&rng.bytes(bytes)) % &nb;
                 let e = if i % 2 == 0 { 65537u32 } else { 3 };
-                let want = reference_pow(&n, &base, e);
+                let want = reference_pow(&n, &base, e, i);
                 assert_eq!(
                     m.pow_be(&pad(&base.to_bytes_be(), bytes), e).as_deref(),
                     Some(&want[..]),
@@ -685,7 +690,7 @@ mod tests {
                 } else {
                     BigUint::from_bytes_be(&rng.bytes(bytes)) % &nb
                 };
-                let want = reference_pow(&n, &base, 65537);
+                let want = reference_pow(&n, &base, 65537, i);
                 assert_eq!(
                     m.pow_be(&pad(&base.to_bytes_be(), bytes), 65537).as_deref(),
                     Some(&want[..]),
