@@ -16,6 +16,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 
 help: ## this list
 	@awk -F ':[^#]*## ' '/^[a-zA-Z_-]+:[^=]*## / { printf "  make %-17s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F ':' '/^[a-zA-Z_-]+:/ && !/##/ && !/:=/ { printf "  make %-17s (undescribed: add `## what it does` to its line)\n", $$1 }' $(MAKEFILE_LIST)
 
 # The developer loop, in gears: `make fmt` rewrites the formatting (and biome's safe fixes),
 # `make check` is the inner loop (a few minutes), `make test` the CI gate (everything).
