@@ -12,7 +12,7 @@ TESTING_WASM := target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help fmt check tools tools-rust tools-node tools-browser tools-db tools-frameworks build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-frameworks test-types lint clean
+.PHONY: help fmt check tools tools-rust tools-node tools-browser tools-db tools-frameworks build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-frameworks test-types test-management lint clean
 
 help: ## this list
 	@awk -F ':[^#]*## ' '/^[a-zA-Z_-]+:[^=]*## / { printf "  make %-17s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -78,7 +78,7 @@ demo: build ## build, sign and verify sample deliveries on loopback, serve the w
 ## Tests ---------------------------------------------------------------------------------
 
 test: tools ## the CI gate: install what is missing, then run every test level
-	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-types test-package test-runtimes test-stores test-frameworks
+	$(MAKE) --no-print-directory lint deny test-native test-wasm build test-js test-types test-package test-runtimes test-stores test-frameworks test-management
 	@echo "make test: all levels passed (native; wasm in Node and Chromium; the package in Node, typings and the tsc matrix, packaging; Node servers, Deno, Bun, workerd, edge-runtime, Rust axum, Chromium; the receiver on Redis and PostgreSQL; production builds of Next.js, Nuxt, SvelteKit, React Router, Astro and NestJS apps)"
 
 lint: tools-node ## read-only checks: biome, the typings against the JavaScript, rustfmt, rustdoc, cargo package, clippy (native and wasm)
@@ -120,6 +120,11 @@ test-runtimes: ## Node servers, Deno, Bun, workerd, edge-runtime, axum, Chromium
 # The receiver on real stores: Redis and PostgreSQL servers started on loopback.
 test-stores: ## the receiver on real Redis and PostgreSQL servers
 	node --test --test-concurrency=1 tests/stores/
+
+# The Management API client, the key source and the CLI's account, webhooks and listen --register
+# against a local Zentitle (token endpoint and API checked against the OpenAPI extract) on loopback.
+test-management: ## the Management API client, the key source and the CLI's account commands, against a local Zentitle
+	node --test --test-concurrency=1 tests/management/
 
 clean: ## remove target/, pkg/ and node_modules/
 	rm -rf target pkg node_modules

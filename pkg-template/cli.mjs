@@ -6,9 +6,12 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
+import { ACCOUNT_HELP, account } from "./cli/account.mjs";
 import { diagnosisText } from "./cli/delivery.mjs";
 import { listen as startListening } from "./cli/listen.mjs";
 import { replay as replayRecording } from "./cli/replay.mjs";
+import { WEBHOOKS_HELP, registerSession, webhooks } from "./cli/webhooks.mjs";
+import { apiErrorText, clientFromEnv } from "./cli/zentitle-env.mjs";
 import { WebhookVerificationError, WebhookVerifier, isKnownEventCode } from "./node.mjs";
 import { buildSignedRequest, createSender, generateTestKeyPair, signPayload, tamperBody, tamperSignature } from "./testing-node.mjs";
 
@@ -24,6 +27,8 @@ Commands:
   trigger   post realistic signed events to a local receiver (like \`stripe trigger\`)
   listen    receive real deliveries: verify, print, record, forward to your app, live inbox page
   replay    re-send recorded deliveries byte for byte to a URL
+  account   the Zentitle account's signing key (Management API)
+  webhooks  the account's webhook listeners: list, create, delete, test; new event codes
 
 Every command takes --help and --json.`,
   keygen: `Usage: zentitle-webhooks keygen [--bits 2048] [--out DIR] [--json]
@@ -44,6 +49,7 @@ error code and message; for invalid_signature, what the signature shows: "mismat
 2 usage error.`,
   listen: `Usage: zentitle-webhooks listen --key KEY [--port 8787] [--host 127.0.0.1]
                                [--forward-to URL] [--record FILE] [--max-age SECONDS] [--json]
+                               [--register URL [--events CODES] [--test]]
 
 A local endpoint for real Zentitle deliveries: expose it with your own tunnel and register
 its URL in Zentitle. Every POST (any path) is a delivery: it is verified with KEY and printed
@@ -53,7 +59,14 @@ your app and its answer goes back to Zentitle; without, verified deliveries get 
 401. --record appends each delivery (raw body in base64, headers, time, verdict) to FILE as a
 JSON line, for \`replay\`. The live inbox, at the URL printed (with its token), shows each
 delivery as it arrives, with its event, headers and diagnosis, and re-sends it on request.
---json prints one JSON object per delivery. Ctrl-C stops it.`,
+--json prints one JSON object per delivery. Ctrl-C stops it.
+--register URL subscribes URL (your tunnel's public URL) as a listener of the account through
+the Management API for the session (to every code the account offers, or --events CODES) and
+removes it when listen stops (Ctrl-C, SIGTERM); --test then asks Zentitle for its test event.
+Without --key, the account's key is fetched from the Management API. Credentials come from
+the environment: see \`zentitle-webhooks webhooks --help\`.`,
+  account: ACCOUNT_HELP,
+  webhooks: WEBHOOKS_HELP,
   replay: `Usage: zentitle-webhooks replay FILE --to URL [--event-id ID] [--json]
 
 Re-sends the deliveries recorded in FILE (by listen --record) to URL, in order, byte for byte
@@ -80,6 +93,7 @@ const usage = (text, code = 2) => {
 };
 if (!command || command === "--help" || command === "-h" || command === "help") usage(HELP.main, command ? 0 : 2);
 if (!HELP[command]) usage(`Unknown command "${command}".\n\n${HELP.main}`);
+if (command === "account" || command === "webhooks") process.exit(await { account, webhooks }[command](rest));
 
 const specs = {
   keygen: { bits: { type: "string" }, out: { type: "string" } },
@@ -101,6 +115,9 @@ const specs = {
     "forward-to": { type: "string" },
     record: { type: "string" },
     "max-age": { type: "string" },
+    register: { type: "string" },
+    events: { type: "string" },
+    test: { type: "boolean" },
   },
   replay: { to: { type: "string" }, "event-id": { type: "string" } },
 };
@@ -199,7 +216,11 @@ function verify() {
 }
 
 async function listen() {
-  const { key, text } = readKey();
+  if ((opts.test || opts.events !== undefined) && opts.register === undefined) usage("--test and --events go with --register URL.");
+  // The Management API for --register, and for the account's key when no --key is given.
+  const zentitle = opts.register !== undefined || opts.key === undefined ? clientFromEnv(opts.register === undefined ? () => need("key") : usage) : undefined;
+  const registerUrl = opts.register === undefined ? undefined : url("register");
+  const { key, text } = opts.key === undefined ? await accountKey(zentitle) : readKey();
   const maxAgeSeconds = opts["max-age"] === undefined ? undefined : number("max-age");
   const forwardTo = opts["forward-to"] === undefined ? undefined : url("forward-to");
   const server = await startListening({
@@ -216,13 +237,36 @@ async function listen() {
     `Listening for Zentitle deliveries on ${server.url} (any path, POST)${forwardTo ? `, forwarding to ${forwardTo}` : ""}${opts.record ? `, recording to ${opts.record}` : ""}.\n` +
       `Live inbox: ${server.inboxUrl}\nCtrl-C to stop.\n`,
   );
+  const say = (line) => process.stderr.write(`${line}\n`);
+  let session;
+  if (registerUrl !== undefined) {
+    try {
+      session = await registerSession({ client: zentitle, url: registerUrl, events: opts.events, test: opts.test, say });
+    } catch (error) {
+      say(`The listener could not be registered: ${apiErrorText(error)}`);
+      await server.close();
+      process.exit(1);
+    }
+  }
   const stop = async () => {
+    await session?.close();
     await server.close();
     process.stderr.write(`Stopped after ${server.deliveries} deliveries.\n`);
     process.exit(0);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** The account's key from the Management API, for listen without --key. */
+async function accountKey(client) {
+  try {
+    const jwk = await client.getKey();
+    return { key: jwk, text: JSON.stringify(jwk) };
+  } catch (error) {
+    process.stderr.write(`The account's key could not be fetched: ${apiErrorText(error)}\n`);
+    process.exit(1);
+  }
 }
 
 async function replay() {

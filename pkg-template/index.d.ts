@@ -29,6 +29,20 @@ export interface RsaJsonWebKey {
  */
 export type WebhookKey = string | RsaJsonWebKey | Uint8Array | ArrayBuffer;
 
+/**
+ * A key that is fetched and can change (`zentitleKey(client)` of `zentitle-webhooks/management`
+ * is one): taken by `WebhookReceiver` and by `WebhookVerifier`'s `verifyAsync` and
+ * `verifyRequest` (its synchronous methods need a key value). Fetched on first use; when a
+ * signature was made by another key, `refresh()` is called and the delivery verified once more
+ * if the key changed. A source that throws fails the delivery with `key_unavailable` (HTTP 503).
+ */
+export interface KeySource {
+  /** The current key (cached by the source). */
+  getKey(): Promise<WebhookKey>;
+  /** Fetch the key again; the source applies its own cooldown (forged deliveries call it too). */
+  refresh?(): Promise<WebhookKey>;
+}
+
 /** One key of a key set, with the id that names it in results (for rotations). */
 export interface KeyEntry {
   id: string;
@@ -48,7 +62,10 @@ interface CommonOptions {
 }
 
 export type WebhookVerifierOptions =
-  | (CommonOptions & { /** The account's RSA public key. */ key: WebhookKey; keys?: undefined })
+  | (CommonOptions & {
+      /** The account's RSA public key, or a key source (async methods only). */ key: WebhookKey | KeySource;
+      keys?: undefined;
+    })
   | (CommonOptions & { /** Several keys, during a rotation; results name the one that matched. */ keys: readonly KeyEntry[]; key?: undefined });
 
 /** Options of one verification. */
@@ -136,8 +153,8 @@ export type BodyChange =
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
   readonly name: "WebhookVerificationError";
-  /** Stable, machine-readable: branch on this, not on the message. */
-  readonly code: WebhookErrorCode;
+  /** Stable, machine-readable: branch on this, not on the message (`key_unavailable`, 503: a key source failed). */
+  readonly code: WebhookErrorCode | "key_unavailable";
   /** The HTTP status a webhook handler should answer with (401, 400, 413, 200 for a duplicate, 500). */
   readonly status: number;
   /** The likely mistake, when one is recognisable (also appended to `message`). */
@@ -393,25 +410,32 @@ export function isKnownEventCode(code: unknown): code is KnownEventCode;
  */
 export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;
 
-/** A claim's answer: the lease's token when it is this caller's to run. */
-export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
-
 /**
  * Where the receiver records which events are processed, shared by every instance that
  * receives the same webhooks: `MemoryStore` (one process), `RedisStore`, `PostgresStore`,
- * `DurableObjectStore`, or your own. The fenced contract (docs/stores.md): every lease has a
- * token, and `renew`, `complete` and `release` act only while their token is the current,
- * unexpired lease, so that a paused or stale instance can never act on another's lease.
+ * `DurableObjectStore`, or your own. The contract is fenced: every lease has a token, and
+ * `renew`, `complete` and `release` act only while that token holds the current, unexpired
+ * lease, so that a stale instance never acts on another's lease (docs/stores.md; check a store
+ * with `storeContractTests` from `zentitle-webhooks/testing`). A rejected promise means the
+ * store could not answer.
  */
 export interface WebhookStore {
-  /** Atomic per eventId: `claimed` with a fresh token (run it now), `done` (processed before) or `busy` (another instance holds a live lease). */
+  /** Atomic per eventId: `"claimed"` with a fresh token (run it now), `"done"` (processed before) or `"busy"` (another lease is live). */
   claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
-  /** Extends the lease to `leaseMs` from now while `token` holds it: `false` when it was lost. */
+  /** Extends the lease to `leaseMs` from now while `token` holds it; `false`: the lease is lost. */
   renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
-  /** Records the event as done while `token` holds the lease: `false` (and nothing written) when it does not. */
+  /** Marks the event done while `token` holds the lease; `false`: nothing written (the lease was lost). */
   complete(eventId: string, token: string): Promise<boolean>;
-  /** Ends the lease while `token` holds it, so that the next claim runs the event: `false` when it does not. */
+  /** Ends the lease while `token` holds it, so that the next claim may run the event; `false`: nothing changed. */
   release(eventId: string, token: string): Promise<boolean>;
+}
+
+/** What `claim` resolves to. */
+export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
+
+/** `doneSeconds`: how long a processed eventId is remembered; a whole number, at least 3600. Default 604800 (7 days). */
+export interface StoreDoneOptions {
+  doneSeconds?: number;
 }
 
 /** The event of a known code (or union of codes), its payload typed by the code's family. */
@@ -425,8 +449,8 @@ export type ZentitleEventOf<C extends KnownEventCode> = KnownZentitleEvent exten
 
 /** The receiver's default store: one process, or one isolate. */
 export class MemoryStore implements WebhookStore {
-  /** `doneSeconds`: how long processed ids are remembered (a whole number ≥ 3600; default 604800, 7 days). */
-  constructor(options?: { doneSeconds?: number });
+  /** @throws {TypeError} `doneSeconds` not a whole number of seconds from 3600. */
+  constructor(options?: StoreDoneOptions);
   claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
   renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
   complete(eventId: string, token: string): Promise<boolean>;
@@ -441,8 +465,8 @@ export interface ReceiverLogger {
 }
 
 export interface WebhookReceiverOptions extends CommonOptions {
-  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER. */
-  key?: WebhookKey;
+  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER; or a key source (`zentitleKey(client)`) that follows the account's. */
+  key?: WebhookKey | KeySource;
   /** Several keys (rotation): each `{ id, key }`. Give `key` or `keys`. */
   keys?: readonly KeyEntry[];
   /** Default: a new `MemoryStore` (one process). */
@@ -476,6 +500,7 @@ export type ReceiveOutcome =
   | "timeout"
   | "lease_lost"
   | "store_error"
+  | "key_unavailable"
   | "refused";
 
 /** The codes of `WebhookReceiverError` (the receiver's own, beside the verification codes). */
@@ -487,14 +512,15 @@ export type ReceiverErrorCode =
   | "handler_timeout"
   | "lease_lost"
   | "store_unavailable"
-  | "method_not_allowed";
+  | "method_not_allowed"
+  | "body_unreadable";
 
 /** What `receive` resolves to: answer the delivery with `status`. */
 export interface ReceiveResult {
   status: number;
   outcome: ReceiveOutcome;
   /** Why it was not "processed": a `WebhookErrorCode` (refused) or a `ReceiverErrorCode`. */
-  code?: WebhookErrorCode | ReceiverErrorCode;
+  code?: WebhookErrorCode | "key_unavailable" | ReceiverErrorCode;
   eventId?: string;
 }
 

@@ -5,6 +5,8 @@ import { bytesOf, guard, readKey, readOptions, readTime } from "./lib/read.mjs";
 import * as kit from "./lib/testing-core.mjs";
 import { strictText, utf8 } from "./lib/text.mjs";
 
+export { storeContractTests } from "./lib/store-contract-tests.mjs";
+
 /** Bodies and keys the kit takes, at most (its instance's memory stays bounded). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_KEY_BYTES = 64 * 1024;

@@ -76,3 +76,29 @@ export function tamperSignature(signature: string): string;
 
 /** Loads the test kit's WebAssembly in browsers; a no-op elsewhere. */
 export function init(input?: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;
+
+/** The options of `storeContractTests`. */
+export interface StoreContractTestOptions {
+  /** Your runner's `test(name, fn)`: node:test, Vitest, Jest, Deno.test, Bun's, or a loop of your own. */
+  test: (name: string, fn: () => Promise<void>) => unknown;
+  /** Prefix of each case's name. Default `"store contract"`. */
+  name?: string;
+  /** The short lease of the expiry cases, in milliseconds (at least 50). Default 400. */
+  leaseMs?: number;
+  /** Claims raced at once on one eventId (at least 2). Default 32. */
+  concurrency?: number;
+  /** Register the `doneSeconds` validation case (`createStore({ doneSeconds })`). Default true. */
+  doneSeconds?: boolean;
+}
+
+/**
+ * Registers the fenced store contract's cases (claim, busy, done, renew, release, expiry, stale
+ * tokens, races, any eventId, `doneSeconds`) with `options.test`; returns their names.
+ * `createStore(options)` returns a store over one shared backend each time it is called (an
+ * in-process store: the same object when `options` is undefined); it is called with
+ * `{ doneSeconds }` to check that option.
+ */
+export function storeContractTests(
+  createStore: (options?: { doneSeconds?: unknown }) => import("./index.js").WebhookStore | Promise<import("./index.js").WebhookStore>,
+  options: StoreContractTestOptions,
+): string[];

@@ -112,11 +112,34 @@ await esbuild.build({
 });
 rmSync(join(pkg, "lib/verify-wasm.mjs"));
 
-// The stores need no bundling (no imports): each gets a CommonJS twin and typings for it.
+// Each store gets a CommonJS twin and typings for it. The stores' shared part gets one
+// CommonJS twin too (lib/store-shared.cjs), which requires the one lib/errors.cjs, as the Node
+// entries do; the stores' twins require it.
+const external = (pattern, path) => ({
+  name: `external-${path}`,
+  setup(build) {
+    build.onResolve({ filter: pattern }, () => ({ path, external: true }));
+  },
+});
+await esbuild.build({
+  ...common,
+  entryPoints: [join(pkg, "lib/store-shared.mjs")],
+  outfile: join(pkg, "lib/store-shared.cjs"),
+  plugins: [external(/(^|\/)errors\.mjs$/, "./errors.cjs")],
+});
 for (const name of ["redis", "postgres", "durable-object"]) {
-  await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, `stores/${name}.mjs`)], outfile: join(pkg, `stores/${name}.cjs`) });
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(pkg, `stores/${name}.mjs`)],
+    outfile: join(pkg, `stores/${name}.cjs`),
+    plugins: [external(/(^|\/)store-shared\.mjs$/, "../lib/store-shared.cjs")],
+  });
   writeFileSync(join(pkg, `stores/${name}.d.cts`), readFileSync(join(pkg, `stores/${name}.d.ts`), "utf8").replace('from "../index.js"', 'from "../index.cjs"'));
 }
+
+// The Management API client needs no bundling either (no imports): the same treatment.
+await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, "management.mjs")], outfile: join(pkg, "management.cjs") });
+writeFileSync(join(pkg, "management.d.cts"), readFileSync(join(pkg, "management.d.ts"), "utf8").replace('from "./index.js"', 'from "./index.cjs"'));
 
 const size = (path) => {
   const bytes = readFileSync(join(pkg, path));

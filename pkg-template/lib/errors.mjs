@@ -53,6 +53,22 @@ export function internalError(cause) {
   return error;
 }
 
+/**
+ * The key source could not give the key (its fetch failed): HTTP 503, so that Zentitle retries
+ * a delivery that could not be checked. The source's error is the `cause`, never the message.
+ */
+export function keyUnavailableError(cause) {
+  const error = own(
+    new WebhookVerificationError(
+      "key_unavailable",
+      "The key could not be fetched from its source, so the delivery could not be checked: answer 503 so that Zentitle retries (see error.cause).",
+      503,
+    ),
+  );
+  Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true });
+  return error;
+}
+
 /** An argument of the wrong kind: a `TypeError` with `code: "invalid_argument"`. */
 export function argumentError(message, cause) {
   const error = cause === undefined ? new TypeError(message) : new TypeError(message, { cause });

@@ -1,75 +1,83 @@
 // `MemoryStore`: the receiver's default store, for one process or one isolate. Several
 // instances (replicas, serverless, Workers isolates) need a shared store: Redis, PostgreSQL
-// or a Durable Object. It follows the fenced store contract (docs/stores.md): every lease has
-// a token, and only the current, unexpired token renews, completes or releases it.
+// or a Durable Object. It keeps the fenced contract (docs/stores.md) like the others: every
+// lease has a token, and renew, complete and release act only for the current one.
+import { checkEventId, checkToken, leaseToken, readDoneSeconds, readLeaseMs, readStoreOptions } from "./store-shared.mjs";
 
-const DEFAULT_DONE_SECONDS = 7 * 24 * 60 * 60;
-const MIN_DONE_SECONDS = 3600;
+/** How many expired entries one call clears at most: each call stays cheap. */
+const SWEEP_BUDGET = 64;
 
 export class MemoryStore {
-  /** eventId → { state: "running", token, until } | { state: "done", until } */
-  #entries = new Map();
+  /** eventId → { token, until }: live or expired leases, in the order they were taken. */
+  #leases = new Map();
+  /** eventId → until: done marks, in the order they were made (so, of their expiry). */
+  #done = new Map();
   #doneMs;
 
-  /** `doneSeconds`: how long processed ids are remembered (a whole number ≥ 3600; default 7 days). */
+  /** `new MemoryStore({ doneSeconds = 604800 })`: how long processed ids are remembered (at least 3600). */
   constructor(options) {
-    const doneSeconds = options?.doneSeconds ?? DEFAULT_DONE_SECONDS;
-    if (!Number.isInteger(doneSeconds) || doneSeconds < MIN_DONE_SECONDS) {
-      throw new TypeError(`MemoryStore: doneSeconds must be a whole number of seconds, at least ${MIN_DONE_SECONDS} (Zentitle retries for hours).`);
-    }
-    this.#doneMs = doneSeconds * 1000;
+    const { doneSeconds } = readStoreOptions(options, ["doneSeconds"], "new MemoryStore(options)");
+    this.#doneMs = readDoneSeconds(doneSeconds, "new MemoryStore(options)") * 1000;
   }
 
   async claim(eventId, leaseMs) {
+    checkEventId(eventId, "MemoryStore.claim");
+    const ms = readLeaseMs(leaseMs, "MemoryStore.claim");
     const now = Date.now();
     this.#sweep(now);
-    const entry = this.#entries.get(eventId);
-    if (entry && entry.until > now) return entry.state === "done" ? { state: "done" } : { state: "busy" };
-    const token = randomToken();
-    this.#entries.delete(eventId);
-    this.#entries.set(eventId, { state: "running", token, until: now + leaseMs });
+    const doneUntil = this.#done.get(eventId);
+    if (doneUntil !== undefined && doneUntil > now) return { state: "done" };
+    const lease = this.#leases.get(eventId);
+    if (lease && lease.until > now) return { state: "busy" };
+    const token = leaseToken();
+    this.#done.delete(eventId);
+    this.#leases.delete(eventId);
+    this.#leases.set(eventId, { token, until: now + ms });
     return { state: "claimed", token };
   }
 
   async renew(eventId, token, leaseMs) {
-    const entry = this.#held(eventId, token);
-    if (entry === undefined) return false;
-    entry.until = Date.now() + leaseMs;
+    const ms = readLeaseMs(leaseMs, "MemoryStore.renew");
+    const lease = this.#current(eventId, token, "MemoryStore.renew");
+    if (!lease) return false;
+    lease.until = Date.now() + ms;
     return true;
   }
 
   async complete(eventId, token) {
-    if (this.#held(eventId, token) === undefined) return false;
-    this.#entries.delete(eventId);
-    this.#entries.set(eventId, { state: "done", until: Date.now() + this.#doneMs });
+    if (!this.#current(eventId, token, "MemoryStore.complete")) return false;
+    this.#leases.delete(eventId);
+    this.#done.set(eventId, Date.now() + this.#doneMs);
     return true;
   }
 
   async release(eventId, token) {
-    if (this.#held(eventId, token) === undefined) return false;
-    this.#entries.delete(eventId);
+    if (!this.#current(eventId, token, "MemoryStore.release")) return false;
+    this.#leases.delete(eventId);
     return true;
   }
 
-  /** The entry while `token` is its current, unexpired lease. */
-  #held(eventId, token) {
-    const entry = this.#entries.get(eventId);
-    return entry?.state === "running" && entry.token === token && entry.until > Date.now() ? entry : undefined;
+  /** The lease of `eventId` if `token` holds it now (live, not taken over). */
+  #current(eventId, token, what) {
+    checkEventId(eventId, what);
+    checkToken(token, what);
+    const lease = this.#leases.get(eventId);
+    return lease && lease.token === token && lease.until > Date.now() ? lease : undefined;
   }
 
   #sweep(now) {
-    // Oldest first; a bounded number per call keeps each claim cheap.
-    let budget = 64;
-    for (const [id, entry] of this.#entries) {
-      if (budget-- === 0 || entry.until > now) break;
-      this.#entries.delete(id);
+    let budget = SWEEP_BUDGET;
+    // Done marks expire in the order they were made: stop at the first live one.
+    for (const [id, until] of this.#done) {
+      if (budget-- <= 0 || until > now) break;
+      this.#done.delete(id);
+    }
+    // Leases are renewed out of order: look at a bounded number from the front, moving the
+    // live ones to the back, so that successive sweeps go round all of them.
+    for (const [id, lease] of this.#leases) {
+      if (budget-- <= 0) break;
+      this.#leases.delete(id);
+      if (lease.until > now) this.#leases.set(id, lease);
     }
   }
-}
-
-function randomToken() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let token = "";
-  for (const b of bytes) token += b.toString(16).padStart(2, "0");
-  return token;
 }

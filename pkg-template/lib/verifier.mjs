@@ -1,8 +1,11 @@
 // `WebhookVerifier`: reads the caller's values (read.mjs), then verifies in the WebAssembly
 // module (core.mjs). The async variants and `verifyRequest` are orchestration and stay here;
-// processing each event once is the receiver's (its store), not the verifier's.
+// processing each event once is the receiver's (its store), not the verifier's. A key source
+// (`key: zentitleKey(client)`, see key-source.mjs) is taken by the async methods only: they
+// hand over to a SourcedVerifier.
 import { checkDelivery, checkSignature, core, freeVerifier, MAX_KEY_BYTES, MAX_SIGNATURE_CHARS, prepareVerifier } from "./core.mjs";
 import { argumentError, disposable, isOurs, messageOf, verificationError } from "./errors.mjs";
+import { isKeySource, SourcedVerifier } from "./key-source.mjs";
 import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
@@ -51,6 +54,7 @@ export class WebhookVerifier {
   #maxAgeSeconds;
   #maxBodyBytes;
   #slot = { handle: 0, generation: -1, freed: false };
+  #sourced;
 
   /** `new WebhookVerifier({ key } | { keys: [{ id, key }], minKeyBits?, maxAgeSeconds?, maxBodyBytes? })`. */
   constructor(options) {
@@ -60,7 +64,10 @@ export class WebhookVerifier {
     const hasKeys = o.keys !== undefined && o.keys !== null;
     if (hasKey && hasKeys) throw argumentError("Give options.key or options.keys, not both.");
     if (!hasKey && !hasKeys) throw argumentError("new WebhookVerifier(options): options.key (or options.keys) is required.");
-    if (hasKey) {
+    const sourced = hasKey && isKeySource(o.key);
+    if (sourced) {
+      this.#keys = [];
+    } else if (hasKey) {
       this.#keys = [readKey(o.key)];
       this.#keyIds = [null];
     } else {
@@ -72,6 +79,12 @@ export class WebhookVerifier {
     this.#maxAgeSeconds = maxAge(o.maxAgeSeconds) ?? null;
     this.#maxBodyBytes =
       o.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : wholeNumber(o.maxBodyBytes, "options.maxBodyBytes must be a whole number of bytes.");
+    if (sourced) {
+      // The options were checked above; the SourcedVerifier makes a verifier per key it fetches.
+      const { key, keys, ...verifierOptions } = o;
+      this.#sourced = new SourcedVerifier(key, verifierOptions);
+      return;
+    }
     this.#handle();
     registry?.register(this, this.#slot, this.#slot);
   }
@@ -118,6 +131,7 @@ export class WebhookVerifier {
 
   /** `verify` as a promise: resolves to `{ event, keyId }`. */
   async verifyAsync(body, signature, options) {
+    if (this.#sourced !== undefined) return { event: await this.#sourced.verify(body, signature, options), keyId: null };
     const checked = this.#check(body, signature, options);
     return { event: parseJson(checked.text), keyId: checked.keyId };
   }
@@ -125,12 +139,17 @@ export class WebhookVerifier {
   /** Reads a Fetch `Request`'s body once and verifies it: `{ event, rawBody, keyId }`. */
   async verifyRequest(request, options) {
     const { body, headers } = await this.#readRequest(request);
+    if (this.#sourced !== undefined) {
+      const event = await this.#sourced.verify(body, headers, options);
+      return { event, rawBody: text(new Uint8Array(body)), keyId: null };
+    }
     const checked = this.#check(body, headers, options);
     return { event: parseJson(checked.text), rawBody: checked.text, keyId: checked.keyId };
   }
 
   /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
   free() {
+    if (this.#sourced !== undefined) return this.#sourced.free();
     const slot = this.#slot;
     if (slot.freed) return;
     slot.freed = true;
@@ -148,6 +167,11 @@ export class WebhookVerifier {
    * instance or after it was evicted (see MAX_RESIDENT_VERIFIERS).
    */
   #handle() {
+    if (this.#sourced !== undefined) {
+      throw argumentError(
+        "This verifier's key is a key source, which answers asynchronously: use verifyAsync() or verifyRequest() (or a WebhookReceiver), or pass the key value.",
+      );
+    }
     const slot = this.#slot;
     if (slot.freed) throw argumentError("This WebhookVerifier was freed.");
     resident.delete(slot);
@@ -264,7 +288,7 @@ function parseJson(body) {
 export function failure(error) {
   if (isOurs(error)) {
     const hint = error.hint;
-    const message = error.name === "WebhookVerificationError" ? messageOf(error.code) : error.message;
+    const message = (error.name === "WebhookVerificationError" && messageOf(error.code)) || error.message;
     return { ok: false, code: error.code, message, status: error.status ?? 500, hint, mismatch: error.mismatch, bodyChange: error.bodyChange };
   }
   return {

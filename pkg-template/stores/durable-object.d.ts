@@ -1,4 +1,4 @@
-import type { WebhookStore } from "../index.js";
+import type { StoreClaim, StoreDoneOptions, WebhookStore } from "../index.js";
 
 /** A Durable Object namespace binding, as far as the store uses it. */
 export interface DurableObjectNamespaceLike {
@@ -6,13 +6,14 @@ export interface DurableObjectNamespaceLike {
   get(id: never): { fetch(input: string, init?: RequestInit): Promise<Response> };
 }
 
-/** The receiver's store on Cloudflare Durable Objects: one object per eventId, atomic. */
+/** The receiver's store on Cloudflare Durable Objects: one object per eventId, atomic, fenced by the lease's token. */
 export class DurableObjectStore implements WebhookStore {
-  constructor(namespace: DurableObjectNamespaceLike, options?: { doneSeconds?: number });
-  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy">;
-  renew(eventId: string, leaseMs: number): Promise<void>;
-  complete(eventId: string): Promise<void>;
-  release(eventId: string): Promise<void>;
+  /** @throws {TypeError} not a namespace binding; a wrong option. */
+  constructor(namespace: DurableObjectNamespaceLike, options?: StoreDoneOptions);
+  claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
+  renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  release(eventId: string, token: string): Promise<boolean>;
 }
 
 /** The Durable Object class to bind (`class_name = "ZentitleEventObject"`) and export from the worker. */

@@ -1,13 +1,28 @@
-import type { WebhookStore } from "../index.js";
+import type { StoreClaim, StoreDoneOptions, WebhookStore } from "../index.js";
 
-/** A connected node-redis (≥ 4) or ioredis client: only `sendCommand` or `call` is used. */
-export type RedisClientLike = { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, ...args: (string | number)[]): Promise<unknown> };
+/**
+ * A connected client: node-redis 4, 5 or 6 (`createClient()`; its `sendCommand(args)` is used),
+ * or ioredis 5 or 6 (`new Redis()` or `new Redis.Cluster()`; its `call(command, ...args)` is used).
+ */
+export type RedisClientLike = { call(command: string, ...args: string[]): Promise<unknown> } | { sendCommand(args: string[]): Promise<unknown> };
 
-/** The receiver's store on Redis, shared by every instance: a lease per event (SET NX PX), then "done". */
+export interface RedisStoreOptions extends StoreDoneOptions {
+  /** Prefix of the store's keys. Default `"zentitle:event:"`. */
+  prefix?: string;
+  /** Where the one-line warning goes when the server may evict keys: a function, or an object with `warn`. Default `console.warn`. */
+  logger?: ((line: string) => unknown) | { warn(line: string): unknown };
+}
+
+/**
+ * The receiver's store on Redis, shared by every instance: per event, a key holding the lease's
+ * token (with the lease's TTL), then "done" for `doneSeconds`; every operation one Lua script.
+ * Run Redis with persistence (AOF) and `maxmemory-policy noeviction` (docs/stores.md).
+ */
 export class RedisStore implements WebhookStore {
-  constructor(client: RedisClientLike, options?: { prefix?: string; doneSeconds?: number });
-  claim(eventId: string, leaseMs: number): Promise<"claimed" | "done" | "busy">;
-  renew(eventId: string, leaseMs: number): Promise<void>;
-  complete(eventId: string): Promise<void>;
-  release(eventId: string): Promise<void>;
+  /** @throws {TypeError} not a node-redis or ioredis client; a wrong option. */
+  constructor(client: RedisClientLike, options?: RedisStoreOptions);
+  claim(eventId: string, leaseMs: number): Promise<StoreClaim>;
+  renew(eventId: string, token: string, leaseMs: number): Promise<boolean>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  release(eventId: string, token: string): Promise<boolean>;
 }

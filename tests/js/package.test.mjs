@@ -19,9 +19,12 @@ test("npm pack holds exactly the package's files", () => {
     "api.mjs",
     "browser.mjs",
     "cli.mjs",
+    "cli/account.mjs",
     "cli/delivery.mjs",
     "cli/listen.mjs",
     "cli/replay.mjs",
+    "cli/webhooks.mjs",
+    "cli/zentitle-env.mjs",
     "edge.mjs",
     "index.d.cts",
     "index.d.ts",
@@ -31,6 +34,7 @@ test("npm pack holds exactly the package's files", () => {
     "lib/errors.cjs",
     "lib/errors.mjs",
     "lib/event-codes.mjs",
+    "lib/key-source.mjs",
     "lib/memory-store.mjs",
     "lib/printable.mjs",
     "lib/read.mjs",
@@ -41,10 +45,17 @@ test("npm pack holds exactly the package's files", () => {
     "lib/receiver/lease.mjs",
     "lib/receiver/node-adapter.mjs",
     "lib/receiver/report.mjs",
+    "lib/store-contract-tests.mjs",
+    "lib/store-shared.cjs",
+    "lib/store-shared.mjs",
     "lib/testing-core.mjs",
     "lib/text.mjs",
     "lib/verifier.mjs",
     "lib/wasm-instance.mjs",
+    "management.cjs",
+    "management.d.cts",
+    "management.d.ts",
+    "management.mjs",
     "node.cjs",
     "node.mjs",
     "package.json",
@@ -151,7 +162,17 @@ test("every entry exports the same API", async () => {
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
   assert.deepEqual(Object.keys(cjs).sort(), names);
   await esm.init(); // a no-op in Node, but part of the universal API
-  const kit = ["buildSignedRequest", "createSender", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "tamperBody", "tamperSignature"];
+  const kit = [
+    "buildSignedRequest",
+    "createSender",
+    "createTestEvent",
+    "generateTestKeyPair",
+    "init",
+    "signPayload",
+    "storeContractTests",
+    "tamperBody",
+    "tamperSignature",
+  ];
   assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
   assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
   for (const entry of ["testing-node.mjs", "testing-workerd.mjs", "testing-browser.mjs"]) {

@@ -24,13 +24,18 @@ async function until(check, what) {
   throw new Error(`${what} did not start`);
 }
 
-/** `redis-server` on a free port: `{ url, port, stop(), start() }` (start again on the same port). */
-export async function startRedis() {
+/**
+ * `redis-server` on a free port: `{ url, port, stop(), start() }` (start again on the same port,
+ * with the same data directory). `aof`: persistence with an append-only file fsynced at every
+ * write (else none: a restart forgets everything); `args`: more server arguments.
+ */
+export async function startRedis({ aof = false, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "zw-redis-"));
   const port = await freePort();
   let child;
+  const persistence = aof ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
   const start = async () => {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", dir, ...args], { stdio: "ignore" });
     await until(
       async () => execFileSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG",
       "redis-server",
@@ -75,6 +80,9 @@ export async function startPostgres() {
   }, "postgres");
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    /** The URL for another role (authentication is `trust`: the role must exist and may log in). */
+    urlAs: (role) => `postgres://${role}@127.0.0.1:${port}/postgres`,
+    port,
     close: async () => {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       process.kill(-child.pid, "SIGINT"); // fast shutdown

@@ -1,7 +1,7 @@
 // The hand-written typings checked against the JavaScript they describe, with the TypeScript
 // compiler's own reading of both (its 5.9 API; the repo's tsc 7 has no JavaScript API). For
-// each pair (index.d.ts and the browser entry, testing.d.ts and the kit's, each store's .d.ts
-// and its module) it compares:
+// each pair (index.d.ts and the browser entry, testing.d.ts and the kit's, management.d.ts and
+// its module, each store's .d.ts and its module) it compares:
 // - the exported values (classes, functions, constants);
 // - each class's public members (methods, getters, the properties its constructor sets,
 //   `[Symbol.dispose]` given by `disposable(Class)`), and each method's number of parameters;
@@ -27,6 +27,7 @@ const dir = resolve(process.argv[2] ?? `${root}/pkg-template`);
 const PAIRS = [
   ["index.d.ts", "browser.mjs"],
   ["testing.d.ts", "testing-browser.mjs"],
+  ["management.d.ts", "management.mjs"],
   ["stores/redis.d.ts", "stores/redis.mjs"],
   ["stores/postgres.d.ts", "stores/postgres.mjs"],
   ["stores/durable-object.d.ts", "stores/durable-object.mjs"],
@@ -121,7 +122,8 @@ function checkClass(where, typeSymbol, codeClass) {
   const actual = new Map();
   for (const member of codeClass.members) {
     const name = memberName(member);
-    if (name === undefined || !isPublic(member)) continue;
+    // Runtime hooks under registered symbols (`Symbol.for("nodejs.util.inspect.custom")`) are no API.
+    if (name === undefined || !isPublic(member) || name.startsWith("[Symbol.for(")) continue;
     actual.set(name, member);
     if (ts.isConstructorDeclaration(member) && member.body) {
       // Public fields: what the constructor assigns to `this.name`.
@@ -209,6 +211,26 @@ function optionNames(fn, index, depth, scope = undefined, members = false) {
   const accessed = new Set();
   const isParam = (node) => ts.isIdentifier(node) && node.text === name;
   visit(fn.body, (node) => {
+    // A reader written out: `for (const key of Object.keys(options)) if (!LIST.includes(key)) …`
+    if (ts.isForOfStatement(node) && ts.isCallExpression(node.expression) && node.expression.expression.getText() === "Object.keys") {
+      const [keysOf] = node.expression.arguments;
+      const binding = node.initializer.declarations?.[0]?.name;
+      if (keysOf && isParam(unwrap(keysOf)) && binding && ts.isIdentifier(binding)) {
+        visit(node.statement, (inner) => {
+          if (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === "includes") {
+            const [arg] = inner.arguments;
+            if (arg && ts.isIdentifier(arg) && arg.text === binding.text) names = new Set([...(names ?? []), ...listOf(inner.expression.expression, here)]);
+          }
+          // …or `if (key !== "a" && key !== "b") …`.
+          const compares = [ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken];
+          if (ts.isBinaryExpression(inner) && compares.includes(inner.operatorToken.kind)) {
+            const [a, b] = [inner.left, inner.right];
+            const literal = ts.isIdentifier(a) && a.text === binding.text && ts.isStringLiteralLike(b) ? b : ts.isIdentifier(b) && b.text === binding.text && ts.isStringLiteralLike(a) ? a : undefined;
+            if (literal) names = new Set([...(names ?? []), literal.text]);
+          }
+        });
+      }
+    }
     if (ts.isPropertyAccessExpression(node) && isParam(node.expression) && ts.isIdentifier(node.name)) accessed.add(node.name.text);
     if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isParam(unwrap(node.initializer))) {
       for (const e of node.name.elements) accessed.add((e.propertyName ?? e.name).getText());

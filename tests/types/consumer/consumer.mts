@@ -1,5 +1,6 @@
 // What a user's TypeScript file does with the package: checked under every setup of matrix.mjs.
 import { EVENT_CODES, MemoryStore, WebhookReceiver, WebhookVerifier, isKnownEventCode, type ZentitleEvent } from "zentitle-webhooks";
+import { ZentitleClient, zentitleKey } from "zentitle-webhooks/management";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
 import { buildSignedRequest, createSender, generateTestKeyPair } from "zentitle-webhooks/testing";
 
@@ -25,3 +26,6 @@ new RedisStore(redisClient);
 createSender({ privateKey: keys.privateKeyPem, url: "http://127.0.0.1/" });
 verifier.free();
 console.log(EVENT_CODES.length, isKnownEventCode("customer.created"));
+const zentitle = new ZentitleClient({ tokenUrl: "https://t.example/token", clientId: "c", clientSecret: "s", tenantId: "t_x", baseUrl: "https://t.example" });
+new WebhookReceiver({ key: zentitleKey(zentitle, { cooldownSeconds: 60 }) });
+zentitle.listWebhooks().then((listeners) => console.log(listeners.map((l) => l.subscriptions.length)));
