@@ -376,7 +376,7 @@ export class WebhookVerifier {
   verify(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined, options?: VerifyOptions): ZentitleEvent;
   /** `verify` that never throws, whatever it is given. */
   safeVerify(body: unknown, signatureOrHeaders?: unknown, options?: unknown): VerifyResult;
-  /** `verify` as a promise, with the id of the key that verified. */
+  /** `verify` as a promise, with the id of the key that verified; the way to verify with a key source. */
   verifyAsync(
     body: WebhookBody,
     signatureOrHeaders: SignatureOrHeaders | null | undefined,
