@@ -12,7 +12,7 @@ TESTING_WASM := target/testing/wasm32-unknown-unknown/release/zentitle_webhooks.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help fmt check tools tools-rust tools-node tools-browser tools-db tools-frameworks build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-frameworks test-types test-management lint clean
+.PHONY: help fmt check tools tools-demo tools-rust tools-node tools-browser tools-db tools-frameworks build demo test test-native test-wasm test-js test-package test-runtimes test-stores test-frameworks test-types test-management lint clean
 
 help: ## this list
 	@awk -F ':[^#]*## ' '/^[a-zA-Z_-]+:[^=]*## / { printf "  make %-17s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -32,8 +32,13 @@ check: tools-rust tools-node ## the inner loop, a few minutes: lint, native test
 
 tools: tools-rust tools-node tools-browser tools-db tools-frameworks ## install everything the tests need (Rust targets and CLIs, npm packages, Chromium, Redis, PostgreSQL, framework Node)
 
-tools-rust: ## the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), wasm-pack, cargo-deny
-	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# What building the package needs: the wasm target and the npm packages (no cargo-installed
+# tools: the build is cargo and scripts/build-pkg.mjs, with binaryen's wasm-opt from npm).
+tools-demo: tools-node ## what building the package needs: the wasm target and the npm packages
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || { echo "make: adding rustup's wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }
+
+# What the tests need besides: the wasm-bindgen CLI (wasm-pack test), wasm-pack and cargo-deny.
+tools-rust: tools-demo ## besides, what the tests need: wasm-bindgen-cli (pinned to Cargo.lock), wasm-pack, cargo-deny
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes, once)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
@@ -63,16 +68,20 @@ tools-db: ## redis-server and PostgreSQL, from Debian
 
 ## Build ---------------------------------------------------------------------------------
 
-build: tools-rust tools-node ## build both .wasm files and assemble the npm package in pkg/
+build: tools-demo ## build both .wasm files and assemble the npm package in pkg/
+	@echo "make: building the verifier's .wasm, then the test kit's (cargo, release)"
 	cargo build --release --target wasm32-unknown-unknown --lib
 	cargo build --release --target wasm32-unknown-unknown --lib --features testing --target-dir target/testing
+	@echo "make: assembling the npm package in pkg/"
 	node scripts/build-pkg.mjs $(WASM) $(TESTING_WASM)
 	@ln -sfn ../pkg node_modules/zentitle-webhooks
 
 ## Demo ----------------------------------------------------------------------------------
 
 demo: build ## build, sign and verify sample deliveries on loopback, serve the www page
+	@echo "make: signing and verifying sample deliveries on loopback"
 	node examples/demo.mjs
+	@echo "make: serving the www page"
 	node examples/serve-www.mjs
 
 ## Tests ---------------------------------------------------------------------------------
@@ -100,6 +109,7 @@ test-wasm: ## the Rust tests compiled to wasm, in Node and headless Chromium
 
 test-js: ## the package in Node (tests/js/), under Jest, and tsc on tests/types/
 	node --test tests/js/
+	node --test tests/docs/  # every code block of README.md, docs/ and the npm README
 	jest --ci -c tests/jest/jest.config.cjs  # Jest's node and jsdom environments, as Jest users run it
 	node node_modules/typescript/bin/tsc -p tests/types  # the repo's TypeScript (.bin/tsc may be an older one of the matrix)
 

@@ -74,6 +74,13 @@ export interface VerifyOptions {
   now?: Date | number;
   /** The replay window for this call; `null` turns the verifier's window off. */
   maxAgeSeconds?: number | null;
+  /**
+   * How far the diagnosis of `invalid_signature` searches for the change to the body:
+   * `"bounded"` (default: within 3 bytes of work per body byte plus 32 KiB, so a refusal costs
+   * a small constant factor of an acceptance), `"full"` (64 per byte plus 1 MiB; for tools that
+   * explain a failure), `"off"` (the mismatch only).
+   */
+  diagnosis?: "bounded" | "full" | "off";
 }
 
 /**
@@ -97,7 +104,7 @@ export type SignatureOrHeaders = string | HeadersLike | HeaderRecord;
 
 /** Every code a `WebhookVerificationError` (or a failed `safeVerify`) can carry. */
 export type WebhookErrorCode =
-  /** No N-Signature header: every Zentitle webhook carries one. Pass the request headers (or the header value) as the second argument. (HTTP 401) */
+  /** No N-Signature header: every Zentitle webhook carries one. (HTTP 401) */
   | "missing_signature"
   /** The N-Signature header is not a valid signature: it must be standard base64 with '=' padding, sent once. (HTTP 401) */
   | "malformed_signature"
@@ -430,7 +437,7 @@ export interface WebhookStore {
   release(eventId: string, token: string): Promise<boolean>;
 }
 
-/** What `claim` resolves to. */
+/** What `claim` resolves to: the lease's token when it is this caller's to run. */
 export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
 
 /** `doneSeconds`: how long a processed eventId is remembered; a whole number, at least 3600. Default 604800 (7 days). */

@@ -120,7 +120,7 @@ impl ErrorCode {
     pub const fn message(self) -> &'static str {
         match self {
             ErrorCode::MissingSignature => {
-                "No N-Signature header: every Zentitle webhook carries one. Pass the request headers (or the header value) as the second argument."
+                "No N-Signature header: every Zentitle webhook carries one."
             }
             ErrorCode::MalformedSignature => {
                 "The N-Signature header is not a valid signature: it must be standard base64 with '=' padding, sent once."

@@ -30,7 +30,8 @@
 //! JavaScript layer calls (bytes and numbers only).
 
 // `unsafe_code` and `missing_docs` are set in Cargo.toml's [lints]; `unsafe_code` is allowed
-// in `abi` only, for its `#[no_mangle]` exports (no `unsafe` block anywhere).
+// only on the `#[no_mangle]` exports that `abi`'s `exports!` macro generates, each one call
+// (no `unsafe` block anywhere; tests/unsafe_code.rs checks both).
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -52,7 +53,10 @@ mod abi;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use diagnose::MAX_DIAGNOSED_BODY_BYTES;
+pub use diagnose::{
+    Diagnosis, BOUNDED_WORK_BASE, BOUNDED_WORK_PER_BYTE, FULL_WORK_BASE, FULL_WORK_PER_BYTE,
+    MAX_DIAGNOSED_BODY_BYTES,
+};
 pub use error::{BodyChange, Error, ErrorCode, Mismatch};
 pub use event::{
     parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode, Payload,

@@ -119,6 +119,62 @@ impl Modulus {
         Some(limbs_to_be(&tmp, self.width, self.byte_len))
     }
 
+    /// `base^exp mod n` for an exponent of any length (big-endian bytes), as `byte_len`
+    /// big-endian bytes, or `None` if `base >= n` or `base` is not `byte_len` bytes. For the
+    /// test kit's signer (CRT halves of a private-key operation): fixed 4-bit windows, and
+    /// variable-time like the rest of this module, which is acceptable only because the kit's
+    /// keys are throwaway test keys that protect nothing (the `rsa` crate it replaces there is
+    /// not constant-time either, RUSTSEC-2023-0071). Never use it for a key that matters.
+    #[cfg(feature = "testing")]
+    pub(crate) fn pow_secret_be(&self, base: &[u8], exp: &[u8]) -> Option<Vec<u8>> {
+        let len = self.n.len();
+        if base.len() != self.byte_len {
+            return None;
+        }
+        let s = limbs_from_be(base, self.width, len);
+        if !less_than(&s, &self.n) {
+            return None;
+        }
+        let mut wide = vec![0u64; self.wide_len()];
+        // table[i] = base^i in Montgomery form (table[0] = R mod n, the form of 1).
+        let mut table = vec![vec![0u64; len]; 16];
+        self.mul(&s, &self.r2, &mut table[1], &mut wide);
+        let mut one = vec![0u64; len];
+        one[0] = 1;
+        self.mul(&one, &self.r2, &mut table[0], &mut wide);
+        for i in 2..16 {
+            let (done, rest) = table.split_at_mut(i);
+            self.mul(&done[i - 1], &done[1], &mut rest[0], &mut wide);
+        }
+        let mut acc = table[0].clone();
+        let mut tmp = vec![0u64; len];
+        let mut started = false;
+        for nibble in exp.iter().flat_map(|b| [b >> 4, b & 0xf]) {
+            if started {
+                for _ in 0..4 {
+                    self.sqr(&acc, &mut tmp, &mut wide);
+                    core::mem::swap(&mut acc, &mut tmp);
+                }
+            }
+            if nibble != 0 {
+                if started {
+                    self.mul(&acc, &table[usize::from(nibble)], &mut tmp, &mut wide);
+                    core::mem::swap(&mut acc, &mut tmp);
+                } else {
+                    acc.copy_from_slice(&table[usize::from(nibble)]);
+                    started = true;
+                }
+            }
+        }
+        wide.fill(0);
+        wide[..len].copy_from_slice(&acc);
+        self.redc(&mut wide, &mut tmp);
+        if !less_than(&tmp, &self.n) {
+            sub_in_place(&mut tmp, &self.n, self.mask);
+        }
+        Some(limbs_to_be(&tmp, self.width, self.byte_len))
+    }
+
     /// `out = a * b * R^-1 mod n`, up to one multiple of `n`: for `a, b < 2n` (normalised
     /// limbs), `out < 2n`, normalised. The product is computed whole, [`ROWS`] rows at a
     /// time (see [`product_rows`]), then reduced. `wide` is a buffer of

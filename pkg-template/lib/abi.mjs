@@ -16,8 +16,8 @@ export const VERIFY_EXPORTS = Object.freeze({
   zw_keys_add: 2,
   zw_verifier_new: 2,
   zw_verifier_free: 1,
-  zw_verify_signature: 3,
-  zw_verify: 5,
+  zw_verify_signature: 4,
+  zw_verify: 6,
   zw_parse_event: 1,
   zw_trap_for_tests: 0,
 });
@@ -28,6 +28,7 @@ export const KIT_EXPORTS = Object.freeze({
   zt_generate_key_pair: 1,
   zt_sign: 2,
   zt_sample_event: 3,
+  zt_dotnet_json: 1,
   zt_tamper_body: 1,
   zt_tamper_signature: 1,
 });

@@ -39,12 +39,15 @@ export function freeVerifier(handle) {
   core.run((wasm) => wasm.zw_verifier_free(handle));
 }
 
-/** The index of the key whose signature signs `body`; throws the refusal. */
-export function checkSignature(handle, signature, body) {
+/** How far the diagnosis of `invalid_signature` searches for the body's change (src/diagnose/). */
+export const DIAGNOSIS = { off: 0, bounded: 1, full: 2 };
+
+/** The index of the key whose signature signs `body`; throws the refusal. `diagnosis`: a value of DIAGNOSIS. */
+export function checkSignature(handle, signature, body, diagnosis) {
   const sig = utf8(signature);
   return core.run((wasm) => {
     core.write(sig, body);
-    const result = wasm.zw_verify_signature(handle, sig.length, body.length);
+    const result = wasm.zw_verify_signature(handle, sig.length, body.length, diagnosis);
     if (result < 0) throw core.failure(result).error;
     return result;
   });
@@ -52,18 +55,19 @@ export function checkSignature(handle, signature, body) {
 
 /**
  * Signature, event and replay window: `{ keyIndex, eventId }`; throws the refusal.
- * `maxAgeSeconds`: `undefined` for the verifier's own window, `null` for none.
+ * `maxAgeSeconds`: `undefined` for the verifier's own window, `null` for none; `diagnosis`: a
+ * value of DIAGNOSIS.
  *
  * A signed body with a valid envelope whose payload does not fit the documented shape is
  * refused with `invalid_event` carrying the verified event (`error.event`), so that it is
- * never lost (the receiver hands it to `onAny`). The replay window is not checked for it.
+ * never lost (the receiver hands it to `onAny`).
  */
-export function checkDelivery(handle, signature, body, nowMs, maxAgeSeconds) {
+export function checkDelivery(handle, signature, body, nowMs, maxAgeSeconds, diagnosis) {
   const sig = utf8(signature);
   const window = maxAgeSeconds === undefined ? NaN : maxAgeSeconds === null ? -1 : maxAgeSeconds;
   const outcome = core.run((wasm) => {
     core.write(sig, body);
-    const result = wasm.zw_verify(handle, sig.length, body.length, nowMs, window);
+    const result = wasm.zw_verify(handle, sig.length, body.length, nowMs, window, diagnosis);
     return result < 0 ? { failure: core.failure(result) } : { verified: { keyIndex: result, eventId: core.outputText() } };
   });
   if (outcome.verified) return outcome.verified;

@@ -5,14 +5,14 @@
 export class WebhookVerificationError extends Error {
   /**
    * @param {string} code stable machine-readable code, e.g. "invalid_signature"
-   * @param {string} message what went wrong and what to do; never contains the key or body
+   * @param {string} message what went wrong; never contains the key or body (nor the hint)
    * @param {number} status the HTTP status a webhook handler should answer with
    * @param {string | undefined} hint the likely mistake, when one is recognisable
    * @param {"body" | "key" | undefined} mismatch for invalid_signature: which side does not match
    * @param {string | undefined} bodyChange for a body mismatch: the change recognised, if any
    */
   constructor(code, message, status, hint, mismatch, bodyChange) {
-    super(hint ? `${message} Hint: ${hint}` : message);
+    super(message); // the hint stays apart (error.hint), so that logging both does not print it twice
     this.name = "WebhookVerificationError";
     this.code = code;
     this.status = status;

@@ -86,11 +86,32 @@ export function readBody(value, maxBytes) {
   throw verificationError(
     "body_not_raw",
     value === null || value === undefined
-      ? 'No body was given. Read the raw body first: `await request.text()` (Fetch), or `express.raw({ type: "application/json" })` in Express.'
+      ? 'No body was given, or it had already been read (by `await request.json()`, a body parser or a logger) before it reached the verifier: a request body can be read once. Read the raw body first and hand it over: `await request.text()` (Fetch), or `express.raw({ type: "application/json" })` in Express.'
       : typeof value === "object"
         ? 'This looks like a parsed JSON body. A parsed and re-serialised body does not verify: pass the raw body (`await request.text()`, or `express.raw({ type: "application/json" })` in Express) and let verify() parse it.'
         : "Pass the body as a string or bytes, exactly as received.",
   );
+}
+
+/**
+ * The raw body as `readBody` reads it, made unchangeable: bytes of the caller's (which another
+ * thread or a later callback could still change, a SharedArrayBuffer for one) are copied
+ * once, so that everything derived from the body (its check, its parsed value) comes from
+ * the same bytes. A string stays as it is unless it has lone surrogates, which its UTF-8
+ * bytes replace: then `text` is left out, for the caller to decode the bytes.
+ */
+export function readBodyOnce(value, maxBytes) {
+  const { bytes, text } = readBody(value, maxBytes);
+  if (text !== undefined) return { bytes, text: wellFormed(text) ? text : undefined };
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return { bytes: copy, text: undefined };
+}
+
+const isWellFormed = String.prototype.isWellFormed;
+function wellFormed(value) {
+  if (typeof isWellFormed === "function") return isWellFormed.call(value);
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
 }
 
 const SIGNATURE_HEADER = "n-signature";

@@ -189,7 +189,10 @@ export class WebhookReceiver {
 
   async #verify(body, headers) {
     try {
-      return { event: (await this.#verifier.verifyAsync(body, headers)).event };
+      // The diagnosis of a bad signature is only reported (onError, the log line): where nothing
+      // listens, none is searched for.
+      const diagnosis = this.#reporter.listening ? "bounded" : "off";
+      return { event: (await this.#verifier.verifyAsync(body, headers, { diagnosis })).event };
     } catch (error) {
       // An authentic event whose payload does not fit the documented shape: the error carries
       // the verified event (the flow decides what runs and what is answered).

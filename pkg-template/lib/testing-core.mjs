@@ -30,6 +30,12 @@ export function sampleEvent(code, overrides, nowMs) {
   return call([seed(), codeBytes, overrideBytes], (wasm) => wasm.zt_sample_event(codeBytes.length, overrideBytes.length, nowMs));
 }
 
+/** JSON text written again the way Zentitle's .NET serialiser writes it (`é` as `\u00E9`). */
+export function dotnetJson(text) {
+  const bytes = utf8(text);
+  return call([bytes], (wasm) => wasm.zt_dotnet_json(bytes.length));
+}
+
 export function tamperBody(text) {
   const bytes = utf8(text);
   return call([bytes], (wasm) => wasm.zt_tamper_body(bytes.length));

@@ -3,14 +3,15 @@
 // processing each event once is the receiver's (its store), not the verifier's. A key source
 // (`key: zentitleKey(client)`, see key-source.mjs) is taken by the async methods only: they
 // hand over to a SourcedVerifier.
-import { checkDelivery, checkSignature, core, freeVerifier, MAX_KEY_BYTES, MAX_SIGNATURE_CHARS, prepareVerifier } from "./core.mjs";
+import { readWithin } from "./bounded-body.mjs";
+import { checkDelivery, checkSignature, core, DIAGNOSIS, freeVerifier, MAX_KEY_BYTES, MAX_SIGNATURE_CHARS, prepareVerifier } from "./core.mjs";
 import { argumentError, disposable, isOurs, messageOf, verificationError } from "./errors.mjs";
 import { isKeySource, SourcedVerifier } from "./key-source.mjs";
-import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
+import { guard, readBody, readBodyOnce, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
 const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes"];
-const CALL_OPTIONS = ["now", "maxAgeSeconds"];
+const CALL_OPTIONS = ["now", "maxAgeSeconds", "diagnosis"];
 const DEFAULT_MIN_KEY_BITS = 2048;
 /** The largest body accepted unless `maxBodyBytes` says otherwise: events are a few KB. */
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -106,7 +107,8 @@ export class WebhookVerifier {
     }
     if (value === undefined || value.length > MAX_SIGNATURE_CHARS) return false;
     try {
-      checkSignature(handle, value, bytes);
+      // A boolean has no room for the diagnosis: none is searched for.
+      checkSignature(handle, value, bytes, DIAGNOSIS.off);
       return true;
     } catch (error) {
       if (isOurs(error) && error.name === "WebhookVerificationError" && error.code !== "internal_error") return false;
@@ -197,9 +199,12 @@ export class WebhookVerifier {
   /** Signature, envelope and replay window. */
   #check(body, signature, options) {
     const handle = this.#handle();
-    const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
+    // The body is read once: bytes the caller can still change (a SharedArrayBuffer another
+    // thread writes to, a buffer changed by a callback) are copied first, and both the
+    // verification and the parsed event come from that one copy.
+    const { bytes, text: bodyText } = readBodyOnce(body, this.#maxBodyBytes);
     const value = readSignature(signature);
-    if (value === undefined) throw verificationError("missing_signature");
+    if (value === undefined) throw verificationError("missing_signature", missingSignatureHint(signature));
     if (value.length > MAX_SIGNATURE_CHARS) {
       throw verificationError("malformed_signature", "The N-Signature value is far longer than any RSA signature.");
     }
@@ -207,8 +212,9 @@ export class WebhookVerifier {
     const now = readTime(o.now, "options.now must be a Date or epoch milliseconds.") ?? Date.now();
     const window = maxAge(o.maxAgeSeconds);
     // A payload that does not fit its documented shape is refused with the verified event
-    // attached (`error.event`, see checkDelivery).
-    const result = checkDelivery(handle, value, bytes, now, window);
+    // attached (`error.event`, see checkDelivery); the module checks the replay window first
+    // (an old one is stale_event).
+    const result = checkDelivery(handle, value, bytes, now, window, diagnosisLevel(o.diagnosis));
     return {
       text: bodyText ?? text(bytes),
       eventId: result.eventId,
@@ -217,7 +223,7 @@ export class WebhookVerifier {
   }
 
   async #readRequest(request) {
-    const { arrayBuffer, headers, length } = guard("the request", () => {
+    const { stream, arrayBuffer, headers, length } = guard("the request", () => {
       if (typeof request !== "object" || request === null || typeof request.arrayBuffer !== "function") {
         throw argumentError("verifyRequest(request): request must be a Fetch Request.");
       }
@@ -229,10 +235,15 @@ export class WebhookVerifier {
       }
       const headers = request.headers;
       const declared = typeof headers?.get === "function" ? headers.get("content-length") : undefined;
-      return { arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
+      const body = request.body;
+      const stream = typeof body?.getReader === "function" ? body : body === null ? null : undefined;
+      return { stream, arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
     });
-    // A declared length over the limit is refused before the body is read at all.
+    // A declared length over the limit is refused before the body is read at all; otherwise
+    // the bytes are counted as they arrive and the read stops at the limit (bounded-body.mjs).
     if (length > this.#maxBodyBytes) throw verificationError("body_too_large");
+    if (stream !== undefined) return { body: await readWithin(stream, this.#maxBodyBytes, length), headers };
+    // A Request-like object without a body stream: read whole, then measured.
     let body;
     try {
       body = await arrayBuffer.call(request);
@@ -261,6 +272,13 @@ function readKeySet(list) {
   });
   if (entries.length === 0) throw argumentError("The key set is empty: give at least one key.");
   return [entries.map((e) => e[0]), entries.map((e) => e[1])];
+}
+
+/** The per-call `diagnosis` option as the module's level: "bounded" (default), "full", "off". */
+function diagnosisLevel(value) {
+  if (value === undefined) return DIAGNOSIS.bounded;
+  if (typeof value === "string" && Object.hasOwn(DIAGNOSIS, value)) return DIAGNOSIS[value];
+  throw argumentError('options.diagnosis must be "bounded" (the default), "full" or "off".');
 }
 
 /** `undefined` → not given; `null` → off; a positive number of seconds → on. */
@@ -300,4 +318,11 @@ export function failure(error) {
     mismatch: undefined,
     bodyChange: undefined,
   };
+}
+
+/** Why no signature was found, in the words of the call that was made. */
+function missingSignatureHint(signature) {
+  return signature === undefined || signature === null
+    ? "No headers were given: pass the request's headers (or its N-Signature value) with the body: verify(body, headers), or receive({ body, headers })."
+    : "The request's headers have no N-Signature: it did not come from Zentitle, or a proxy or framework dropped the header on the way.";
 }

@@ -113,7 +113,7 @@ function commandOf(client) {
   } catch (error) {
     throw typeError(`${WHAT}: reading the client threw an exception (see error.cause).`, error);
   }
-  if (typeof call === "function") return ([name, ...args]) => call.call(client, name, ...args); // ioredis (Redis, Cluster)
+  if (typeof call === "function") return ([name, ...args]) => call.call(client, name, ...args); // ioredis
   if (typeof sendCommand === "function") return (args) => sendCommand.call(client, args); // node-redis
   throw typeError(`${WHAT}: client must be a node-redis (4 or later) or ioredis client.`);
 }

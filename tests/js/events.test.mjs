@@ -60,7 +60,7 @@ describe("envelope validation", () => {
       const error = failure(() => verifier.verify(d.body, d.signature));
       assert.equal(error.code, "invalid_event");
       assert.equal(error.status, 400);
-      assert.ok(error.message.includes(field), error.message);
+      assert.ok(`${error.message} ${error.hint}`.includes(field), error.hint);
       assert.equal(failure(() => parseEvent(d.body)).code, "invalid_event");
     });
   }

@@ -47,9 +47,9 @@ test("a forced trap throws internal_error once; the next calls work on a fresh i
   assert.equal(isKnownEventCode("customer.created"), true);
 });
 
-test("the test kit's instance recovers the same way", () => {
+test("the test kit's instance recovers the same way", async () => {
   assert.throws(() => kitInstance.run((wasm) => wasm.zw_trap_for_tests()), { code: "internal_error" });
-  const pair = kit.generateTestKeyPair({ bits: 1024 });
+  const pair = await kit.generateTestKeyPair({ bits: 1024 });
   const request = kit.buildSignedRequest({ privateKey: pair.privateKeyPem, eventCode: "customer.created" });
   assert.equal(new WebhookVerifier({ key: pair.modulus, minKeyBits: 1024 }).verify(request.body, request.headers).eventCode, "customer.created");
 });

@@ -32,6 +32,11 @@ export class Reporter {
     this.#logger = readLogger(logger);
   }
 
+  /** Whether anything takes the reports (onError handlers, or a logger): else no diagnosis is worth searching for. */
+  get listening() {
+    return this.#handlers.length > 0 || this.#logger !== null;
+  }
+
   add(handler) {
     if (typeof handler !== "function") throw argumentError("onError(handler): handler must be a function.");
     this.#handlers.push(handler);

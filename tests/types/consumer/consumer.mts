@@ -2,9 +2,18 @@
 import { EVENT_CODES, MemoryStore, WebhookReceiver, WebhookVerifier, isKnownEventCode, type ZentitleEvent } from "zentitle-webhooks";
 import { ZentitleClient, zentitleKey } from "zentitle-webhooks/management";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
-import { buildSignedRequest, createSender, generateTestKeyPair } from "zentitle-webhooks/testing";
+import { type TestKeyPair, buildSignedRequest, createSender, createTestEvent, generateTestKeyPair, testKeyPair } from "zentitle-webhooks/testing";
 
-const keys = generateTestKeyPair({ bits: 2048 });
+// Also compiled as CommonJS (consumer.cts), where top-level await is not allowed.
+const keys: TestKeyPair = testKeyPair();
+const fresh: Promise<TestKeyPair> = generateTestKeyPair({ bits: 2048 });
+fresh.then((pair) => console.log(pair.modulus));
+const fixed: string = keys.modulus;
+// A test event is typed by its code.
+const testSeat = createTestEvent("entitlement.seat.activated", { payload: { seatsUsed: 2 } });
+const seatsUsed: number | undefined = testSeat.payload.seatsUsed;
+const customerName: string | undefined = createTestEvent("customer.created").payload.name;
+console.log(fixed, seatsUsed, customerName);
 const verifier = new WebhookVerifier({ key: keys.modulus, maxAgeSeconds: 3600 });
 const { body, headers } = buildSignedRequest({ privateKey: keys.privateKeyPem, eventCode: "customer.created" });
 const result = verifier.safeVerify(body, headers);
