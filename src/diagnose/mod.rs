@@ -226,7 +226,9 @@ fn search(
 /// one as it does in production. `None` when `text` is not JSON.
 #[cfg(feature = "testing")]
 pub(crate) fn write_dotnet_json(text: &[u8]) -> Option<Vec<u8>> {
-    Parsed::new(text)?.write(&Style::dotnet(false))
+    // The test kit writes its own sample bodies: no work limit applies.
+    let mut work = work::Work::new(usize::MAX);
+    Parsed::new(text, &mut work)?.write_text(&Style::dotnet(false))
 }
 
 /// `body` with every `from` replaced by `to`.

@@ -124,7 +124,7 @@ impl Parsed {
     }
 
     /// What [`write`](Self::write) hashes, as bytes.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn write_text(&self, style: &Style) -> Option<Vec<u8>> {
         let mut work = Work::new(usize::MAX);
         let mut sink = Sink::new(&mut work);

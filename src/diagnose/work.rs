@@ -87,7 +87,7 @@ pub(crate) struct Sink<'w> {
     charged: usize,
     pub(crate) over: bool,
     /// Everything written, for the tests that read what a style writes.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) written: Vec<u8>,
 }
 
@@ -99,7 +99,7 @@ impl<'w> Sink<'w> {
             work,
             charged: 0,
             over: false,
-            #[cfg(test)]
+            #[cfg(any(test, feature = "testing"))]
             written: Vec::new(),
         }
     }
@@ -147,7 +147,7 @@ impl<'w> Sink<'w> {
         let cost = self.buf.len() + core::mem::take(&mut self.charged);
         if !self.over && self.work.take(cost) {
             sha256_update(&mut self.hasher, &self.buf);
-            #[cfg(test)]
+            #[cfg(any(test, feature = "testing"))]
             self.written.extend_from_slice(&self.buf);
         } else {
             self.over = true;
@@ -156,7 +156,7 @@ impl<'w> Sink<'w> {
     }
 
     /// Everything written, or `None` when the work limit stopped it.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn finish_text(mut self) -> Option<Vec<u8>> {
         self.flush();
         (!self.over).then(|| core::mem::take(&mut self.written))
