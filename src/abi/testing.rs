@@ -106,8 +106,7 @@ fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64) -> i32 {
 
 /// The JSON text in the input buffer written the way Zentitle's .NET serialiser writes it
 /// (see [`dotnet_json`]), in the output buffer.
-#[no_mangle]
-pub extern "C" fn zt_dotnet_json(len: u32) -> i32 {
+fn zt_dotnet_json(len: u32) -> i32 {
     result(with_input(|input| {
         let text = utf8_input(input, len).ok_or(ErrorCode::InvalidArgument)?;
         set_output(dotnet_json(text)?.as_bytes());
@@ -148,6 +147,7 @@ mod exports {
         fn zt_generate_key_pair(bits: u32) -> i32;
         fn zt_sign(key_len: u32, body_len: u32) -> i32;
         fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64) -> i32;
+        fn zt_dotnet_json(len: u32) -> i32;
         fn zt_tamper_body(len: u32) -> i32;
         fn zt_tamper_signature(len: u32) -> i32;
     }
