@@ -17,6 +17,8 @@ import { WebhookVerifier, parseEvent } from "zentitle-webhooks";
 import { measureAmplification } from "./amplification.mjs";
 import { createTestEvent, generateTestKeyPair, signPayload, testKeyPair } from "zentitle-webhooks/testing";
 
+import { bundleModules, workerdConfig } from "../tests/runtimes/workerd-config.mjs";
+
 const require = createRequire(import.meta.url);
 const forge = require("node-forge");
 const jsrsasign = require("jsrsasign");
@@ -544,16 +546,9 @@ export default {
   };
   const serve = async (dist, path) => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const modules = readdirSync(dist)
-      .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-      .sort((a) => (a === "worker.js" ? -1 : 1))
-      .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
     writeFileSync(
       join(dist, "config.capnp"),
-      `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (services = [(name = "main", worker = .worker)], sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")]);
-const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01");
-`,
+      workerdConfig({ port, modules: bundleModules("worker.js", readdirSync(dist).sort()), compatibilityDate: "2026-11-01" }),
     );
     const started = performance.now();
     const child = spawn(bin("workerd"), ["serve", join(dist, "config.capnp")], { cwd: dist, stdio: "ignore", detached: true });

@@ -7,7 +7,6 @@ import { readBodyOnce } from "./lib/read.mjs";
 import { DEFAULT_MAX_BODY_BYTES } from "./lib/verifier.mjs";
 import { text } from "./lib/wasm-instance.mjs";
 
-export { MemoryDeduplicator } from "./lib/deduplicator.mjs";
 export { EVENT_CODES } from "./lib/event-codes.mjs";
 export { MemoryStore } from "./lib/memory-store.mjs";
 export { WebhookReceiver } from "./lib/receiver.mjs";

@@ -49,14 +49,6 @@ export interface KeyEntry {
   key: WebhookKey;
 }
 
-/**
- * Remembers accepted event ids. `remember` returns `true` the first time an id is seen, and
- * `false` for a duplicate. A promise is allowed with `verifyAsync` and `verifyRequest`.
- */
-export interface Deduplicator {
-  remember(eventId: string): boolean | Promise<boolean>;
-}
-
 interface CommonOptions {
   /** Moduli shorter than this are refused with `weak_key`. Default 2048; lower it only in tests. */
   minKeyBits?: number;
@@ -65,8 +57,6 @@ interface CommonOptions {
    * 300 s in the future (`future_event`). Off by default: retries keep the original date.
    */
   maxAgeSeconds?: number;
-  /** Refuse an `eventId` seen before (`duplicate_event`). */
-  deduplicator?: Deduplicator;
   /** Refuse bodies longer than this, before hashing (`body_too_large`). Default 1048576 (1 MiB). */
   maxBodyBytes?: number;
 }
@@ -136,8 +126,6 @@ export type WebhookErrorCode =
   | "stale_event"
   /** The event's signed eventDate is in the future by more than the allowed clock skew: check this machine's clock. (HTTP 401) */
   | "future_event"
-  /** This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again. (HTTP 200) */
-  | "duplicate_event"
   /** An argument or option is of the wrong kind. (HTTP 500) */
   | "invalid_argument"
   /** The body is larger than this verifier accepts (maxBodyBytes, 1 MiB by default): Zentitle's events are a few kilobytes. Raise maxBodyBytes if you expect more. (HTTP 413) */
@@ -146,7 +134,7 @@ export type WebhookErrorCode =
   | "internal_error";
 // END GENERATED ERROR CODES
 
-// BEGIN GENERATED DIAGNOSIS (from src/diagnose/mod.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
+// BEGIN GENERATED DIAGNOSIS (from src/error.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
 
 /** For `invalid_signature`: which side does not match (see `WebhookVerificationError.mismatch`). */
 export type SignatureMismatch =
@@ -387,15 +375,15 @@ export class WebhookVerifier {
    */
   verifySignature(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined): boolean;
   /**
-   * Verifies the signature, the event envelope, the replay window and (with a
-   * `deduplicator`) that the event is new, then returns the typed event.
+   * Verifies the signature, the event envelope and the replay window, then returns the typed
+   * event. (Processing each event once is the receiver's job: `WebhookReceiver` and a store.)
    * @throws {WebhookVerificationError} for anything that must not be trusted.
-   * @throws {TypeError} for arguments of the wrong kind, or an asynchronous deduplicator.
+   * @throws {TypeError} for arguments of the wrong kind.
    */
   verify(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined, options?: VerifyOptions): ZentitleEvent;
   /** `verify` that never throws, whatever it is given. */
   safeVerify(body: unknown, signatureOrHeaders?: unknown, options?: unknown): VerifyResult;
-  /** `verify` with an asynchronous deduplicator (Redis, Workers KV). */
+  /** `verify` as a promise, with the id of the key that verified; the way to verify with a key source. */
   verifyAsync(
     body: WebhookBody,
     signatureOrHeaders: SignatureOrHeaders | null | undefined,
@@ -404,19 +392,6 @@ export class WebhookVerifier {
   /** Reads a Fetch `Request`'s body once and verifies it with the request's headers. */
   verifyRequest(request: Request, options?: VerifyOptions): Promise<VerifiedRequest>;
   /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
-  free(): void;
-  [Symbol.dispose](): void;
-}
-
-/** In-process de-duplication by `eventId`, with a time to live and a size bound. */
-export class MemoryDeduplicator implements Deduplicator {
-  /** Defaults: `ttlSeconds` 86400 (24 h), `maxEntries` 100000 (the oldest are forgotten first). */
-  constructor(options?: { ttlSeconds?: number; maxEntries?: number });
-  /** `true` the first time `eventId` is seen within the TTL; `false` for a duplicate. */
-  remember(eventId: string, now?: Date | number): boolean;
-  /** How many ids are remembered now. */
-  readonly size: number;
-  /** Forgets every id. */
   free(): void;
   [Symbol.dispose](): void;
 }
@@ -496,7 +471,7 @@ export interface ReceiverLogger {
   error(message: string): unknown;
 }
 
-export interface WebhookReceiverOptions extends Omit<CommonOptions, "deduplicator"> {
+export interface WebhookReceiverOptions extends CommonOptions {
   /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER; or a key source (`zentitleKey(client)`) that follows the account's. */
   key?: WebhookKey | KeySource;
   /** Several keys (rotation): each `{ id, key }`. Give `key` or `keys`. */
@@ -586,6 +561,7 @@ export class WebhookReceiverError extends Error {
   readonly eventId?: string;
   /** For `payload_mismatch`: what did not fit. */
   readonly hint?: string;
+  constructor(code: ReceiverErrorCode, message: string, details: { outcome: ReceiveOutcome; status: number; eventId?: string; hint?: string; cause?: unknown });
 }
 
 /** What `onError` handlers get besides the error. */

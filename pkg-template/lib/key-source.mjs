@@ -12,10 +12,9 @@
 //   isKeySource(value) → boolean
 //   new SourcedVerifier(source, verifierOptions)   verifierOptions: WebhookVerifier's options
 //                                                  without key/keys (minKeyBits, maxAgeSeconds,
-//                                                  maxBodyBytes, deduplicator)
+//                                                  maxBodyBytes)
 //   await sourcedVerifier.verify(body, headers, callOptions) → the event, as WebhookVerifier#verify
-//     (resolves to the event or rejects with the same WebhookVerificationError; a deduplicator
-//     whose remember() returns a promise is awaited)
+//     (resolves to the event or rejects with the same WebhookVerificationError)
 //   sourcedVerifier.free()
 //
 // One WebhookVerifier is kept for the current key (the previous one is freed when the key
@@ -24,11 +23,11 @@
 // answers differs from the one used, the delivery is verified once more with it. A source that
 // fails (getKey or refresh throws) makes the delivery fail with `key_unavailable`, HTTP 503, so
 // that Zentitle retries: a delivery that could not be checked is never answered 401.
-import { argumentError as typeError, isOurs, keyUnavailableError } from "./errors.mjs";
+import { argumentError, isOurs, keyUnavailableError } from "./errors.mjs";
 import { guard, readKey, readOptions } from "./read.mjs";
 import { WebhookVerifier } from "./verifier.mjs";
 
-const VERIFIER_OPTIONS = ["minKeyBits", "maxAgeSeconds", "maxBodyBytes", "deduplicator"];
+const VERIFIER_OPTIONS = ["minKeyBits", "maxAgeSeconds", "maxBodyBytes"];
 
 /** Whether `value` is a key source (an object with a `getKey` method), not a key value. Runs no code of a key value's. */
 export function isKeySource(value) {
@@ -45,7 +44,7 @@ export class SourcedVerifier {
   #current; // { id, verifier }
 
   constructor(source, verifierOptions) {
-    if (!isKeySource(source)) throw typeError("new SourcedVerifier(source, options): source must have getKey() (and may have refresh()).");
+    if (!isKeySource(source)) throw argumentError("new SourcedVerifier(source, options): source must have getKey() (and may have refresh()).");
     const o = readOptions(verifierOptions, VERIFIER_OPTIONS, "The verifier options", { optional: true });
     this.#options = {};
     for (const name of VERIFIER_OPTIONS) if (o[name] !== undefined) this.#options[name] = o[name];
@@ -81,7 +80,7 @@ export class SourcedVerifier {
     } catch (error) {
       throw keyUnavailableError(error);
     }
-    if (key === undefined || key === null) throw keyUnavailableError(typeError(`The key source's ${method}() gave no key.`));
+    if (key === undefined || key === null) throw keyUnavailableError(argumentError(`The key source's ${method}() gave no key.`));
     return key;
   }
 

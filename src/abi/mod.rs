@@ -10,9 +10,13 @@
 //! - inputs: the caller asks for an input buffer of `len` bytes ([`zw_input`]), writes the
 //!   inputs into it back to back, and passes their lengths as arguments;
 //! - results: a non-negative `i32` on success; on failure `-(1 + index of the code in
-//!   [`ErrorCode::ALL`])`, with the error's hint (if any) as UTF-8 in the output buffer,
-//!   followed for a diagnosed `invalid_signature` by a NUL, the mismatch (`body`, `key`), a
-//!   NUL and the body change (empty when none was recognised);
+//!   [`ErrorCode::ALL`])`, with four fields in the output buffer, UTF-8, separated by NULs
+//!   (each empty when it does not apply): the hint, the mismatch of a diagnosed
+//!   `invalid_signature` (`body`, `key`), its body change, and the part at fault (`payload`
+//!   for an event whose envelope is valid but whose payload does not fit its code's shape);
+//! - the exports and their arity are listed once on the JavaScript side
+//!   (`pkg-template/lib/abi.mjs`), which refuses a module that differs and is tested against
+//!   the built modules;
 //! - text results are left in the output buffer ([`zw_output_ptr`], [`zw_output_len`]).
 //!
 //! `#[no_mangle]` is what the `unsafe_code` lint objects to here, so it is allowed on the
@@ -349,17 +353,27 @@ fn set_output(bytes: &[u8]) {
     });
 }
 
-/// The `i32` of a result: the value, or the error's code (negative) with its hint as output.
+/// The `i32` of a result: the value, or the error's code (negative) with its fields as output.
 fn result(outcome: Result<i32, Error>) -> i32 {
     match outcome {
         Ok(value) => value,
         Err(error) => {
-            let mut text = error.hint().unwrap_or("").as_bytes().to_vec();
-            if let Some(mismatch) = error.mismatch() {
-                text.push(0);
-                text.extend_from_slice(mismatch.as_str().as_bytes());
-                text.push(0);
-                text.extend_from_slice(error.body_change().map_or("", |c| c.as_str()).as_bytes());
+            let fields = [
+                error.hint().unwrap_or(""),
+                error.mismatch().map_or("", |m| m.as_str()),
+                error.body_change().map_or("", |c| c.as_str()),
+                if error.is_payload_mismatch() {
+                    "payload"
+                } else {
+                    ""
+                },
+            ];
+            let mut text = Vec::new();
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    text.push(0);
+                }
+                text.extend_from_slice(field.as_bytes());
             }
             set_output(&text);
             let index = ErrorCode::ALL

@@ -27,65 +27,7 @@ use reserialize::{Parsed, Style};
 use work::Work;
 pub(crate) use work::{sha256_finish, sha256_of, sha256_update};
 
-/// Which side of a failed verification does not match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Mismatch {
-    /// The key made this signature, over another body: the body changed after it was signed.
-    Body,
-    /// The signature was not made by this key (another account or environment signed it), or
-    /// it was damaged.
-    Key,
-}
-
-impl Mismatch {
-    /// `"body"` or `"key"`: `error.mismatch` in JavaScript.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Mismatch::Body => "body",
-            Mismatch::Key => "key",
-        }
-    }
-}
-
-/// A change to the body recognised by the diagnosis: undoing it gives the signed bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BodyChange {
-    /// The JSON was parsed and serialised again: whitespace, escapes or number forms changed
-    /// (`JSON.stringify(req.body)`, a pretty-printer, another language's serialiser).
-    ReserializedJson,
-    /// A line break was added at the end of the body, or removed from it.
-    TrailingNewline,
-    /// Line endings were converted (LF to CRLF, or CRLF to LF).
-    LineEndings,
-    /// A byte-order mark was added in front of the body, or removed (text decoding drops it).
-    ByteOrderMark,
-    /// The body went through another charset (UTF-8 read as Latin-1 or Windows-1252).
-    Charset,
-}
-
-impl BodyChange {
-    /// Every change, in declaration order.
-    pub const ALL: [BodyChange; 5] = [
-        BodyChange::ReserializedJson,
-        BodyChange::TrailingNewline,
-        BodyChange::LineEndings,
-        BodyChange::ByteOrderMark,
-        BodyChange::Charset,
-    ];
-
-    /// The stable name, e.g. `"reserialized_json"`: `error.bodyChange` in JavaScript.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            BodyChange::ReserializedJson => "reserialized_json",
-            BodyChange::TrailingNewline => "trailing_newline",
-            BodyChange::LineEndings => "line_endings",
-            BodyChange::ByteOrderMark => "byte_order_mark",
-            BodyChange::Charset => "charset",
-        }
-    }
-}
+pub(crate) use crate::error::{BodyChange, Mismatch};
 
 /// Bodies longer than this get the mismatch but no search for the change (Zentitle's events
 /// are a few kilobytes).
@@ -545,62 +487,6 @@ mod tests {
             found(&signed[1..], &body[1..]),
             Some(BodyChange::TrailingNewline),
             "at the limit"
-        );
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod generated {
-    use super::{BodyChange, Mismatch};
-    use std::fmt::Write as _;
-
-    const BEGIN: &str = "// BEGIN GENERATED DIAGNOSIS";
-    const END: &str = "// END GENERATED DIAGNOSIS";
-
-    /// The doc comment of each variant, read from this file: one text for Rust and TypeScript.
-    fn doc(variant: &str) -> String {
-        let source = include_str!("mod.rs");
-        let at = source
-            .find(&format!("    {variant},\n"))
-            .expect("variant declared");
-        let lines: Vec<&str> = source[..at]
-            .lines()
-            .rev()
-            .take_while(|l| l.trim_start().starts_with("///"))
-            .collect();
-        lines
-            .iter()
-            .rev()
-            .map(|l| l.trim_start().trim_start_matches("///").trim())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    fn unions() -> String {
-        let mut out = format!("{BEGIN} (from src/diagnose/mod.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)\n\n/** For `invalid_signature`: which side does not match (see `WebhookVerificationError.mismatch`). */\nexport type SignatureMismatch =\n");
-        for (m, name) in [(Mismatch::Body, "Body"), (Mismatch::Key, "Key")] {
-            let _ = writeln!(out, "  /** {} */\n  | \"{}\"", doc(name), m.as_str());
-        }
-        out.pop();
-        out.push_str(";\n\n/** A change to the body recognised by the diagnosis of `invalid_signature`: undoing it gives the signed bytes. */\nexport type BodyChange =\n");
-        for change in BodyChange::ALL {
-            let name = format!("{change:?}");
-            let _ = writeln!(out, "  /** {} */\n  | \"{}\"", doc(&name), change.as_str());
-        }
-        out.pop();
-        out.push_str(";\n");
-        out.push_str(END);
-        out
-    }
-
-    #[test]
-    fn index_d_ts_has_every_mismatch_and_change() {
-        crate::generated::check_section(
-            "pkg-template/index.d.ts",
-            BEGIN,
-            END,
-            &unions(),
-            "src/diagnose/mod.rs",
         );
     }
 }

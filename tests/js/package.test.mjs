@@ -32,10 +32,10 @@ test("npm pack holds exactly the package's files", () => {
     "edge.mjs",
     "index.d.cts",
     "index.d.ts",
+    "lib/abi.mjs",
     "lib/bounded-body.mjs",
     "lib/compile.mjs",
     "lib/core.mjs",
-    "lib/deduplicator.mjs",
     "lib/errors.cjs",
     "lib/errors.mjs",
     "lib/event-codes.mjs",
@@ -147,7 +147,6 @@ test("every entry exports the same API", async () => {
   const names = Object.keys(esm).sort();
   assert.deepEqual(names, [
     "EVENT_CODES",
-    "MemoryDeduplicator",
     "MemoryStore",
     "WebhookReceiver",
     "WebhookReceiverError",
