@@ -14,7 +14,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
 import { WebhookVerifier, parseEvent } from "zentitle-webhooks";
-import { createTestEvent, signPayload } from "zentitle-webhooks/testing";
+import { measureAmplification } from "./amplification.mjs";
+import { createTestEvent, generateTestKeyPair, signPayload, testKeyPair } from "zentitle-webhooks/testing";
+
+import { bundleModules, workerdConfig } from "../tests/runtimes/workerd-config.mjs";
 
 const require = createRequire(import.meta.url);
 const forge = require("node-forge");
@@ -24,6 +27,8 @@ const { RsaWasm, RsaPublicKey, Memory } = await import("@hazae41/rsa.wasm");
 const { createSHA256 } = await import("hash-wasm");
 
 const quick = process.argv.includes("--quick");
+/** Signatures per request in workerd's test-kit figure. */
+const KIT_SIGNS = 20;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bin = (name) => join(root, "node_modules/.bin", name);
 const keyFile = (name) => readFileSync(join(root, "examples/keys", name), "utf8");
@@ -194,6 +199,37 @@ for (const [label, size, iterations] of [
   };
 }
 
+// ---- the test kit: key generation and signing (Node: WebCrypto keys, node:crypto signatures;
+// the kit's WebAssembly, the fallback of runtimes without native RSA, beside them) -------------
+{
+  const { sign: wasmSign, generateKeyPair: wasmKeyPair } = await import("../pkg/lib/testing-core.mjs");
+  const body = JSON.stringify({ ...createTestEvent("entitlement.seat.activated"), notes: "x".repeat(1800) });
+  const bytes = new TextEncoder().encode(body);
+  const keyBytes = new TextEncoder().encode(privatePem);
+  const keygens = [];
+  for (let i = 0; i < (quick ? 3 : 9); i++) {
+    const start = performance.now();
+    await generateTestKeyPair();
+    keygens.push(performance.now() - start);
+  }
+  const start = performance.now();
+  testKeyPair();
+  const fixture = performance.now() - start;
+  const n = Math.round(300 * scale);
+  const wasmStart = performance.now();
+  if (!quick) wasmKeyPair(2048);
+  const wasmKeygen = quick ? null : performance.now() - wasmStart;
+  results.testKit = {
+    keygenMs: keygens.sort((a, b) => a - b)[Math.floor(keygens.length / 2)],
+    keygenMaxMs: keygens.at(-1),
+    fixtureKeyMs: fixture,
+    wasmKeygenMs: wasmKeygen,
+    signMicros: time(() => signPayload(body, privatePem), n),
+    wasmSignMicros: time(() => wasmSign(keyBytes, bytes), Math.max(10, Math.round(n / 10))),
+    bodyBytes: bytes.length,
+  };
+}
+
 // ---- sizes -----------------------------------------------------------------------------------
 for (const [entry, path] of [
   ["verify (every entry)", "pkg/wasm/zentitle_webhooks.wasm"],
@@ -253,6 +289,47 @@ console.log(JSON.stringify({ decode: t1 - t0, compile: t2 - t1, instantiate: t3 
   results.coldStart.node.emptyImportMs = emptyRuns.sort((a, b) => a - b)[2];
 }
 
+// ---- the test kit in Chromium: WebCrypto keys, the kit's .wasm signing (no native sync RSA) ---
+try {
+  const { chromium } = await import("playwright-core");
+  const { launchChromium } = await import("../tests/runtimes/chromium.mjs");
+  const { serveStatic } = await import("../tests/runtimes/static-server.mjs");
+  const site = await serveStatic(root);
+  const browser = await launchChromium(chromium);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/www/index.html`);
+    await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 30_000 });
+    results.chromium = await page.evaluate(
+      async (signs) => {
+        const kit = await import("zentitle-webhooks/testing");
+        const keygens = [];
+        let pair;
+        for (let i = 0; i < 5; i++) {
+          const start = performance.now();
+          pair = await kit.generateTestKeyPair();
+          keygens.push(performance.now() - start);
+        }
+        const body = "x".repeat(2048);
+        kit.signPayload(body, pair.privateKeyPem);
+        const start = performance.now();
+        for (let i = 0; i < signs; i++) kit.signPayload(body, pair.privateKeyPem);
+        return {
+          keygenMs: keygens.sort((a, b) => a - b)[2],
+          signMicros: ((performance.now() - start) * 1000) / signs,
+          version: navigator.userAgent.match(/Chrome\/(\S+)/)?.[1],
+        };
+      },
+      quick ? 20 : 100,
+    );
+  } finally {
+    await browser.close();
+    site.close();
+  }
+} catch (error) {
+  results.chromium = { error: String(error.message ?? error).slice(0, 400) };
+}
+
 // ---- workerd: ours vs crypto.subtle.verify, and cold start ------------------------------------
 try {
   results.workerd = await benchWorkerd();
@@ -271,6 +348,16 @@ try {
   const afterWarmUp = core.memoryBytes;
   for (let i = 0; i < total - warm; i++) verifier.verifySignature(body, header);
   results.memory = { calls: total, afterWarmUpBytes: afterWarmUp, afterAllBytes: core.memoryBytes };
+}
+
+// ---- a refused delivery against an accepted one of the same body (benches/amplification.mjs) ---
+// Anyone holding one genuine signature can send it with any body: the worst bodies for the
+// diagnosis of invalid_signature, 2 KB and 64 KiB, refused (default diagnosis, the boolean
+// verifySignature, and the diagnosis asked for in full) against their own acceptance.
+{
+  const rows = measureAmplification(WebhookVerifier, { privatePem, modulus, minMs: quick ? 10 : 40 });
+  const worst = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  results.amplification = { rows, worstRatio: worst.ratio, worstShape: `${worst.shape}, ${worst.size} B` };
 }
 
 // ---- report ------------------------------------------------------------------------------------
@@ -301,7 +388,18 @@ target("key import ≤ 2× crypto.createPublicKey (worst form)", worstImport, wo
 if (results.workerd.coldStartMs !== undefined)
   target("cold start in workerd ≤ 4 ms over a worker without the package", results.workerd.coldStartMs, results.workerd.coldStartMs <= 4, " ms");
 target("Node: import + first verify ≤ 8 ms", results.coldStart.node.ms, results.coldStart.node.ms <= 8, " ms");
+target("test kit: generateTestKeyPair() (2048) ≤ 500 ms (Node)", results.testKit.keygenMs, results.testKit.keygenMs <= 500, " ms");
+target("test kit: signPayload (2 KB) ≤ 1.5 ms (Node)", results.testKit.signMicros / 1000, results.testKit.signMicros <= 1500, " ms");
+if (results.workerd.keygenMs !== undefined) {
+  target("test kit: generateTestKeyPair() (2048) ≤ 500 ms (workerd)", results.workerd.keygenMs, results.workerd.keygenMs <= 500, " ms");
+  target("test kit: signPayload (2 KB) ≤ 1.5 ms (workerd)", results.workerd.signMicros / 1000, results.workerd.signMicros <= 1500, " ms");
+}
 target("verify .wasm ≤ 60 KB gzipped", results.size["verify (every entry)"].gzip / 1024, results.size["verify (every entry)"].gzip <= 60 * 1024, " KB");
+target(
+  `a refused delivery ≤ 5× an accepted one of the same body (worst: ${results.amplification.worstShape})`,
+  results.amplification.worstRatio,
+  results.amplification.worstRatio <= 5,
+);
 target(
   "wasm memory flat after warm-up",
   results.memory.afterAllBytes - results.memory.afterWarmUpBytes,
@@ -341,11 +439,30 @@ if (results.workerd.ours)
     `workerd ${results.workerd.version}: 2 KB verify ours ${us(results.workerd.ours)}, crypto.subtle.verify ${us(results.workerd.subtle)}; cold start ${results.workerd.coldStartMs.toFixed(1)} ms (a worker without the package: ${results.workerd.baselineColdStartMs.toFixed(1)} ms)`,
   );
 else console.log(`workerd: not measured (${results.workerd.error})`);
+{
+  const k = results.testKit;
+  const wasmKeygen = k.wasmKeygenMs === null ? "not run with --quick" : `${k.wasmKeygenMs.toFixed(0)} ms`;
+  console.log(
+    `test kit (Node): generateTestKeyPair() ${k.keygenMs.toFixed(0)} ms (median; slowest ${k.keygenMaxMs.toFixed(0)} ms), testKeyPair() ${k.fixtureKeyMs.toFixed(2)} ms, signPayload (${k.bodyBytes} B) ${us(k.signMicros)}; the kit's WebAssembly: key ${wasmKeygen}, signature ${us(k.wasmSignMicros)}`,
+  );
+  if (results.workerd.keygenMs !== undefined)
+    console.log(`test kit (workerd): generateTestKeyPair() ${results.workerd.keygenMs.toFixed(0)} ms, signPayload ${us(results.workerd.signMicros)}`);
+  if (results.chromium.keygenMs !== undefined)
+    console.log(
+      `test kit (Chromium ${results.chromium.version}): generateTestKeyPair() ${results.chromium.keygenMs.toFixed(0)} ms, signPayload (2 KB) ${us(results.chromium.signMicros)}`,
+    );
+  else console.log(`test kit (Chromium): not measured (${results.chromium.error})`);
+}
 for (const [entry, s] of Object.entries(results.size))
   console.log(`.wasm ${entry}: ${(s.raw / 1024).toFixed(1)} KB raw, ${(s.gzip / 1024).toFixed(1)} KB gzipped`);
 console.log(
   `wasm memory: ${results.memory.afterWarmUpBytes} B after warm-up, ${results.memory.afterAllBytes} B after ${results.memory.calls.toLocaleString("en")} verifications`,
 );
+console.log("\nrefused (a genuine signature over other bytes) / accepted, same body   accepted    refused   ratio  verifySignature  full diagnosis");
+for (const r of results.amplification.rows)
+  console.log(
+    `  ${String(r.size).padStart(6)} B ${r.shape.padEnd(50)} ${us(r.acceptedUs).padStart(9)} ${us(r.refusedUs).padStart(10)} ${r.ratio.toFixed(1).padStart(6)}× ${r.booleanRatio.toFixed(1).padStart(8)}×  ${r.fullUs === undefined ? "" : `${us(r.fullUs)} (${r.fullRatio.toFixed(1)}×)`}`,
+  );
 console.log("\ntargets");
 for (const x of results.targets) console.log(`  ${x.met ? "met    " : "NOT met"}  ${x.name}: ${x.value}${x.unit}`);
 
@@ -391,9 +508,11 @@ async function benchWorkerd() {
   const signature = sign("sha256", body, privateKey);
   const iterations = quick ? 100 : 500;
   const workerSource = `import { WebhookVerifier } from "zentitle-webhooks";
+import { generateTestKeyPair, signPayload } from "zentitle-webhooks/testing";
 const body = Uint8Array.from(atob(${JSON.stringify(body.toString("base64"))}), (c) => c.charCodeAt(0));
 const header = ${JSON.stringify(signature.toString("base64"))};
 const signature = Uint8Array.from(atob(header), (c) => c.charCodeAt(0));
+const privateKeyPem = ${JSON.stringify(privatePem)};
 const spki = Uint8Array.from(atob(${JSON.stringify(publicKey.export({ type: "spki", format: "der" }).toString("base64"))}), (c) => c.charCodeAt(0));
 let verifier, subtleKey;
 export default {
@@ -406,6 +525,8 @@ export default {
     if (what === "/ours") for (let i = 0; i < n; i++) ok += verifier.verifySignature(body, header) ? 1 : 0;
     else if (what === "/subtle") for (let i = 0; i < n; i++) ok += (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", subtleKey, signature, body)) ? 1 : 0;
     else if (what === "/none") ok = n;
+    else if (what === "/keygen") ok = (await generateTestKeyPair()).modulus.length > 0 ? n : 0;
+    else if (what === "/sign") for (let i = 0; i < ${KIT_SIGNS}; i++) ok += signPayload(body, privateKeyPem).length > 0 ? n / ${KIT_SIGNS} : 0;
     return new Response(String(ok));
   },
 };
@@ -425,16 +546,9 @@ export default {
   };
   const serve = async (dist, path) => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const modules = readdirSync(dist)
-      .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-      .sort((a) => (a === "worker.js" ? -1 : 1))
-      .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
     writeFileSync(
       join(dist, "config.capnp"),
-      `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (services = [(name = "main", worker = .worker)], sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")]);
-const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01");
-`,
+      workerdConfig({ port, modules: bundleModules("worker.js", readdirSync(dist).sort()), compatibilityDate: "2026-11-01" }),
     );
     const started = performance.now();
     const child = spawn(bin("workerd"), ["serve", join(dist, "config.capnp")], { cwd: dist, stdio: "ignore", detached: true });
@@ -484,6 +598,22 @@ const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibility
     ours: await measure("/ours"),
     subtle: await measure("/subtle"),
   };
+  // The test kit: each answer's time minus an empty answer's, measured from outside (inside a
+  // worker the clock stands still while code runs).
+  const roundTrip = async (path) => {
+    const start = performance.now();
+    const text = await (await fetch(`http://127.0.0.1:${server.port}${path}`)).text();
+    if (Number(text) !== iterations) throw new Error(`${path}: ${text}`);
+    return performance.now() - start;
+  };
+  const medianOf = async (path, runs) => {
+    const times = [];
+    for (let r = 0; r < runs; r++) times.push(await roundTrip(path));
+    return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+  };
+  const empty = await medianOf("/none", 5);
+  result.keygenMs = (await medianOf("/keygen", 5)) - empty;
+  result.signMicros = (((await medianOf("/sign", 5)) - empty) * 1000) / KIT_SIGNS;
   server.stop();
   const median = (xs) => xs.sort((a, b) => a - b)[1];
   result.coldStartMs = Math.max(0, median(colds) - median(baseColds));

@@ -3,11 +3,10 @@
 import { checkEvent } from "./lib/core.mjs";
 import { EVENT_CODES } from "./lib/event-codes.mjs";
 import { verificationError } from "./lib/errors.mjs";
-import { readBody } from "./lib/read.mjs";
+import { readBodyOnce } from "./lib/read.mjs";
 import { DEFAULT_MAX_BODY_BYTES } from "./lib/verifier.mjs";
 import { text } from "./lib/wasm-instance.mjs";
 
-export { MemoryDeduplicator } from "./lib/deduplicator.mjs";
 export { EVENT_CODES } from "./lib/event-codes.mjs";
 export { MemoryStore } from "./lib/memory-store.mjs";
 export { WebhookReceiver } from "./lib/receiver.mjs";
@@ -19,7 +18,7 @@ export { WebhookVerifier } from "./lib/verifier.mjs";
  * tests). Bodies over 1 MiB are `body_too_large`.
  */
 export function parseEvent(body) {
-  const { bytes, text: bodyText } = readBody(body, DEFAULT_MAX_BODY_BYTES);
+  const { bytes, text: bodyText } = readBodyOnce(body, DEFAULT_MAX_BODY_BYTES);
   const error = checkEvent(bytes);
   if (error) throw error;
   try {

@@ -29,18 +29,24 @@ export interface RsaJsonWebKey {
  */
 export type WebhookKey = string | RsaJsonWebKey | Uint8Array | ArrayBuffer;
 
+/**
+ * A key that is fetched and can change (`zentitleKey(client)` of `zentitle-webhooks/management`
+ * is one): taken by `WebhookReceiver` and by `WebhookVerifier`'s `verifyAsync` and
+ * `verifyRequest` (its synchronous methods need a key value). Fetched on first use; when a
+ * signature was made by another key, `refresh()` is called and the delivery verified once more
+ * if the key changed. A source that throws fails the delivery with `key_unavailable` (HTTP 503).
+ */
+export interface KeySource {
+  /** The current key (cached by the source). */
+  getKey(): Promise<WebhookKey>;
+  /** Fetch the key again; the source applies its own cooldown (forged deliveries call it too). */
+  refresh?(): Promise<WebhookKey>;
+}
+
 /** One key of a key set, with the id that names it in results (for rotations). */
 export interface KeyEntry {
   id: string;
   key: WebhookKey;
-}
-
-/**
- * Remembers accepted event ids. `remember` returns `true` the first time an id is seen, and
- * `false` for a duplicate. A promise is allowed with `verifyAsync` and `verifyRequest`.
- */
-export interface Deduplicator {
-  remember(eventId: string): boolean | Promise<boolean>;
 }
 
 interface CommonOptions {
@@ -51,14 +57,15 @@ interface CommonOptions {
    * 300 s in the future (`future_event`). Off by default: retries keep the original date.
    */
   maxAgeSeconds?: number;
-  /** Refuse an `eventId` seen before (`duplicate_event`). */
-  deduplicator?: Deduplicator;
   /** Refuse bodies longer than this, before hashing (`body_too_large`). Default 1048576 (1 MiB). */
   maxBodyBytes?: number;
 }
 
 export type WebhookVerifierOptions =
-  | (CommonOptions & { /** The account's RSA public key. */ key: WebhookKey; keys?: undefined })
+  | (CommonOptions & {
+      /** The account's RSA public key, or a key source (async methods only). */ key: WebhookKey | KeySource;
+      keys?: undefined;
+    })
   | (CommonOptions & { /** Several keys, during a rotation; results name the one that matched. */ keys: readonly KeyEntry[]; key?: undefined });
 
 /** Options of one verification. */
@@ -67,6 +74,13 @@ export interface VerifyOptions {
   now?: Date | number;
   /** The replay window for this call; `null` turns the verifier's window off. */
   maxAgeSeconds?: number | null;
+  /**
+   * How far the diagnosis of `invalid_signature` searches for the change to the body:
+   * `"bounded"` (default: within 3 bytes of work per body byte plus 32 KiB, so a refusal costs
+   * a small constant factor of an acceptance), `"full"` (64 per byte plus 1 MiB; for tools that
+   * explain a failure), `"off"` (the mismatch only).
+   */
+  diagnosis?: "bounded" | "full" | "off";
 }
 
 /**
@@ -90,7 +104,7 @@ export type SignatureOrHeaders = string | HeadersLike | HeaderRecord;
 
 /** Every code a `WebhookVerificationError` (or a failed `safeVerify`) can carry. */
 export type WebhookErrorCode =
-  /** No N-Signature header: every Zentitle webhook carries one. Pass the request headers (or the header value) as the second argument. (HTTP 401) */
+  /** No N-Signature header: every Zentitle webhook carries one. (HTTP 401) */
   | "missing_signature"
   /** The N-Signature header is not a valid signature: it must be standard base64 with '=' padding, sent once. (HTTP 401) */
   | "malformed_signature"
@@ -112,8 +126,6 @@ export type WebhookErrorCode =
   | "stale_event"
   /** The event's signed eventDate is in the future by more than the allowed clock skew: check this machine's clock. (HTTP 401) */
   | "future_event"
-  /** This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again. (HTTP 200) */
-  | "duplicate_event"
   /** An argument or option is of the wrong kind. (HTTP 500) */
   | "invalid_argument"
   /** The body is larger than this verifier accepts (maxBodyBytes, 1 MiB by default): Zentitle's events are a few kilobytes. Raise maxBodyBytes if you expect more. (HTTP 413) */
@@ -122,7 +134,7 @@ export type WebhookErrorCode =
   | "internal_error";
 // END GENERATED ERROR CODES
 
-// BEGIN GENERATED DIAGNOSIS (from src/diagnose/mod.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
+// BEGIN GENERATED DIAGNOSIS (from src/error.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)
 
 /** For `invalid_signature`: which side does not match (see `WebhookVerificationError.mismatch`). */
 export type SignatureMismatch =
@@ -148,8 +160,8 @@ export type BodyChange =
 /** A webhook that must not be trusted, or a verifier that was set up wrong. */
 export class WebhookVerificationError extends Error {
   readonly name: "WebhookVerificationError";
-  /** Stable, machine-readable: branch on this, not on the message. */
-  readonly code: WebhookErrorCode;
+  /** Stable, machine-readable: branch on this, not on the message (`key_unavailable`, 503: a key source failed). */
+  readonly code: WebhookErrorCode | "key_unavailable";
   /** The HTTP status a webhook handler should answer with (401, 400, 413, 200 for a duplicate, 500). */
   readonly status: number;
   /** The likely mistake, when one is recognisable (also appended to `message`). */
@@ -363,15 +375,15 @@ export class WebhookVerifier {
    */
   verifySignature(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined): boolean;
   /**
-   * Verifies the signature, the event envelope, the replay window and (with a
-   * `deduplicator`) that the event is new, then returns the typed event.
+   * Verifies the signature, the event envelope and the replay window, then returns the typed
+   * event. (Processing each event once is the receiver's job: `WebhookReceiver` and a store.)
    * @throws {WebhookVerificationError} for anything that must not be trusted.
-   * @throws {TypeError} for arguments of the wrong kind, or an asynchronous deduplicator.
+   * @throws {TypeError} for arguments of the wrong kind.
    */
   verify(body: WebhookBody, signatureOrHeaders: SignatureOrHeaders | null | undefined, options?: VerifyOptions): ZentitleEvent;
   /** `verify` that never throws, whatever it is given. */
   safeVerify(body: unknown, signatureOrHeaders?: unknown, options?: unknown): VerifyResult;
-  /** `verify` with an asynchronous deduplicator (Redis, Workers KV). */
+  /** `verify` as a promise, with the id of the key that verified; the way to verify with a key source. */
   verifyAsync(
     body: WebhookBody,
     signatureOrHeaders: SignatureOrHeaders | null | undefined,
@@ -380,19 +392,6 @@ export class WebhookVerifier {
   /** Reads a Fetch `Request`'s body once and verifies it with the request's headers. */
   verifyRequest(request: Request, options?: VerifyOptions): Promise<VerifiedRequest>;
   /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
-  free(): void;
-  [Symbol.dispose](): void;
-}
-
-/** In-process de-duplication by `eventId`, with a time to live and a size bound. */
-export class MemoryDeduplicator implements Deduplicator {
-  /** Defaults: `ttlSeconds` 86400 (24 h), `maxEntries` 100000 (the oldest are forgotten first). */
-  constructor(options?: { ttlSeconds?: number; maxEntries?: number });
-  /** `true` the first time `eventId` is seen within the TTL; `false` for a duplicate. */
-  remember(eventId: string, now?: Date | number): boolean;
-  /** How many ids are remembered now. */
-  readonly size: number;
-  /** Forgets every id. */
   free(): void;
   [Symbol.dispose](): void;
 }
@@ -438,7 +437,7 @@ export interface WebhookStore {
   release(eventId: string, token: string): Promise<boolean>;
 }
 
-/** What `claim` resolves to. */
+/** What `claim` resolves to: the lease's token when it is this caller's to run. */
 export type StoreClaim = { state: "claimed"; token: string } | { state: "done" } | { state: "busy" };
 
 /** `doneSeconds`: how long a processed eventId is remembered; a whole number, at least 3600. Default 604800 (7 days). */
@@ -472,9 +471,9 @@ export interface ReceiverLogger {
   error(message: string): unknown;
 }
 
-export interface WebhookReceiverOptions extends Omit<CommonOptions, "deduplicator"> {
-  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER. */
-  key?: WebhookKey;
+export interface WebhookReceiverOptions extends CommonOptions {
+  /** The account's public key: the "RSA Modulus (n)" Zentitle shows, a JWK, a PEM or DER; or a key source (`zentitleKey(client)`) that follows the account's. */
+  key?: WebhookKey | KeySource;
   /** Several keys (rotation): each `{ id, key }`. Give `key` or `keys`. */
   keys?: readonly KeyEntry[];
   /** Default: a new `MemoryStore` (one process). */
@@ -514,6 +513,7 @@ export type ReceiveOutcome =
   | "timeout"
   | "lease_lost"
   | "store_error"
+  | "key_unavailable"
   | "refused"
   /** Inbox mode: stored durably, to be run by `work()`. */
   | "stored";
@@ -528,6 +528,7 @@ export type ReceiverErrorCode =
   | "lease_lost"
   | "store_unavailable"
   | "method_not_allowed"
+  | "body_unreadable"
   | "inbox_unavailable"
   | "stored_delivery_invalid";
 
@@ -536,7 +537,7 @@ export interface ReceiveResult {
   status: number;
   outcome: ReceiveOutcome;
   /** Why it was not "processed": a `WebhookErrorCode` (refused) or a `ReceiverErrorCode`. */
-  code?: WebhookErrorCode | ReceiverErrorCode;
+  code?: WebhookErrorCode | "key_unavailable" | ReceiverErrorCode;
   eventId?: string;
 }
 
@@ -576,6 +577,7 @@ export class WebhookReceiverError extends Error {
   readonly eventId?: string;
   /** For `payload_mismatch`: what did not fit. */
   readonly hint?: string;
+  constructor(code: ReceiverErrorCode, message: string, details: { outcome: ReceiveOutcome; status: number; eventId?: string; hint?: string; cause?: unknown });
 }
 
 /** What `onError` handlers get besides the error. */

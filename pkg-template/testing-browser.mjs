@@ -1,21 +1,12 @@
 // The test kit for browsers and bundlers: `await init()` once before first use.
-import { compile } from "./lib/compile.mjs";
+import { memoisedInit } from "./lib/compile.mjs";
 import { kit } from "./lib/testing-core.mjs";
 
-let ready;
+const load = memoisedInit(kit, new URL("./wasm/zentitle_webhooks_testing.wasm", import.meta.url));
 
 /** Loads the test kit's WebAssembly module. Safe to call more than once. */
 export function init(input) {
-  ready ??= compile(input ?? new URL("./wasm/zentitle_webhooks_testing.wasm", import.meta.url)).then(
-    (module) => {
-      kit.load(module);
-    },
-    (error) => {
-      ready = undefined;
-      throw error;
-    },
-  );
-  return ready;
+  return load(input);
 }
 
 export * from "./testing-api.mjs";

@@ -1,5 +1,5 @@
 // Types of zentitle-webhooks/testing: the test kit.
-import type { JsonValue, KnownEventCode, RsaJsonWebKey, ZentitleEvent } from "./index.js";
+import type { JsonValue, KnownEventCode, RsaJsonWebKey, UnknownZentitleEvent, WebhookStore, ZentitleEvent, ZentitleEventOf } from "./index.js";
 
 export interface TestKeyPair {
   /** PKCS#8 PEM (`BEGIN PRIVATE KEY`): for `signPayload` and `buildSignedRequest`. */
@@ -18,14 +18,35 @@ export type PrivateKeyInput = string | Uint8Array | ArrayBuffer;
 /** Replaces envelope members; a `payload` object is merged into the payload (`null` removes a field). */
 export type EventOverrides = { [member: string]: JsonValue | undefined; payload?: { [field: string]: JsonValue } };
 
-/** A new RSA key pair (`bits`: 1024 to 4096 in steps of 256; default 2048), exponent 65537. */
-export function generateTestKeyPair(options?: { bits?: number }): TestKeyPair;
+/**
+ * A new RSA key pair (`bits`: 1024 to 4096 in steps of 256; default 2048), exponent 65537, from
+ * the runtime's WebCrypto (tens to hundreds of milliseconds). Tests that need a key but not a
+ * fresh one take {@link testKeyPair}, which is instant.
+ */
+export function generateTestKeyPair(options?: { bits?: number }): Promise<TestKeyPair>;
+
+/**
+ * A ready-made 2048-bit test key pair, returned at once. Its private key ships in this package,
+ * so anyone can sign with it: never configure a real receiver with it.
+ */
+export function testKeyPair(): TestKeyPair;
+
+/** The event `createTestEvent` makes for `C`: typed by its code's family, or an unknown event. */
+export type TestEventOf<C extends string> = string extends C ? ZentitleEvent : C extends KnownEventCode ? ZentitleEventOf<C> : UnknownZentitleEvent;
 
 /** The `N-Signature` value for `body`: RSASSA-PKCS1-v1_5 with SHA-256, standard base64. An event object is signed as its JSON text. */
 export function signPayload(body: string | Uint8Array | ArrayBuffer | object, privateKey: PrivateKeyInput): string;
 
-/** A realistic event (fresh ids, `eventDate` = now) for a documented code, the test event (`"webhook.test"`) or any other code. */
-export function createTestEvent(eventCode: KnownEventCode | (string & {}), overrides?: EventOverrides, options?: { now?: Date | number }): ZentitleEvent;
+/**
+ * A realistic event (fresh ids, `eventDate` = now) for a documented code, the test event
+ * (`"webhook.test"`) or any other code; typed by its code. Its text carries what Zentitle's
+ * .NET serialiser escapes (a name with accents, a `+`, `<`, `&`), as real events do.
+ */
+export function createTestEvent<C extends KnownEventCode | (string & {})>(
+  eventCode: C,
+  overrides?: EventOverrides,
+  options?: { now?: Date | number },
+): TestEventOf<C>;
 
 export interface SignedRequest {
   /** The body text that was signed. */
@@ -37,7 +58,11 @@ export interface SignedRequest {
   request: Request;
 }
 
-/** A signed delivery: of a new event (`eventCode`, `overrides`), of an `event` object, or of a raw `body`. */
+/**
+ * A signed delivery: of a new event (`eventCode`, `overrides`), of an `event` object (both
+ * written as Zentitle's .NET serialiser writes JSON: `é` as `\u00E9`, `+` as `\u002B`), or of a
+ * raw `body`, signed byte for byte as given.
+ */
 export function buildSignedRequest(options: {
   privateKey: PrivateKeyInput;
   eventCode?: KnownEventCode | (string & {});
@@ -99,6 +124,6 @@ export interface StoreContractTestOptions {
  * `{ doneSeconds }` to check that option.
  */
 export function storeContractTests(
-  createStore: (options?: { doneSeconds?: unknown }) => import("./index.js").WebhookStore | Promise<import("./index.js").WebhookStore>,
+  createStore: (options?: { doneSeconds?: unknown }) => WebhookStore | Promise<WebhookStore>,
   options: StoreContractTestOptions,
 ): string[];

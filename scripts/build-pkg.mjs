@@ -50,11 +50,13 @@ writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n
 cpSync(join(pkg, "index.d.ts"), join(pkg, "index.d.cts"));
 writeFileSync(join(pkg, "testing.d.cts"), readFileSync(join(pkg, "testing.d.ts"), "utf8").replace('from "./index.js"', 'from "./index.cjs"'));
 cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
-// The www page, which `zentitle-webhooks listen` serves as its inbox, with the sample key pair
-// its samples are signed with (a throwaway test key, public in this repository).
+// The www page, which `zentitle-webhooks listen` serves as its inbox (its samples are signed
+// with the test kit's ready-made key, lib/test-key.mjs).
 cpSync(join(root, "www"), join(pkg, "www"), { recursive: true });
-mkdirSync(join(pkg, "www/keys"));
-for (const file of ["demo.modulus.txt", "demo.key.pem"]) cpSync(join(root, "examples/keys", file), join(pkg, "www/keys", file));
+// In the package the page sits beside the entries, not in a repository beside pkg/: its import
+// map points one level up, so that any static server (and listen) serves it as it is.
+const page = join(pkg, "www/index.html");
+writeFileSync(page, readFileSync(page, "utf8").replaceAll('"../pkg/', '"../'));
 
 // CommonJS for `require`: the Node entries bundled. import.meta.url is replaced by the file's
 // own URL so the .wasm is found beside it. Both bundles require one lib/errors.cjs, so that the
@@ -141,6 +143,10 @@ for (const name of ["redis", "postgres", "durable-object"]) {
   await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, `inbox/${name}.mjs`)], outfile: join(pkg, `inbox/${name}.cjs`) });
   writeFileSync(join(pkg, `inbox/${name}.d.cts`), readFileSync(join(pkg, `inbox/${name}.d.ts`), "utf8").replace('from "../index.js"', 'from "../index.cjs"'));
 }
+
+// The Management API client needs no bundling either (no imports): the same treatment.
+await esbuild.build({ ...common, bundle: false, entryPoints: [join(pkg, "management.mjs")], outfile: join(pkg, "management.cjs") });
+writeFileSync(join(pkg, "management.d.cts"), readFileSync(join(pkg, "management.d.ts"), "utf8").replace('from "./index.js"', 'from "./index.cjs"'));
 
 const size = (path) => {
   const bytes = readFileSync(join(pkg, path));

@@ -2,11 +2,12 @@
 //! what to do, and an optional hint for a likely mistake.
 //!
 //! Messages and hints are `&'static str`: they can never contain the key, the signature or
-//! the body, whatever the input was.
+//! the body, whatever the input was. For `invalid_signature`, the diagnosis's findings
+//! ([`Mismatch`], [`BodyChange`]) are part of the error and declared here; the search that
+//! finds them is `diagnose`'s. This module imports nothing from the crate: every other module
+//! may depend on it, and it on none of them.
 
 use core::fmt;
-
-use crate::diagnose::{BodyChange, Mismatch};
 
 /// What went wrong. Each variant has a stable [`code`](ErrorCode::code) string, which is
 /// also the `code` of the JavaScript `WebhookVerificationError`.
@@ -36,8 +37,6 @@ pub enum ErrorCode {
     StaleEvent,
     /// The signed `eventDate` is further in the future than clock skew explains.
     FutureEvent,
-    /// This `eventId` was already accepted (de-duplication is on).
-    DuplicateEvent,
     /// An argument or option of the wrong kind (a `TypeError` in JavaScript).
     InvalidArgument,
     /// The body is larger than the verifier accepts (`maxBodyBytes`, 1 MiB by default).
@@ -50,7 +49,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::MissingSignature,
         ErrorCode::MalformedSignature,
         ErrorCode::SignatureLength,
@@ -62,7 +61,6 @@ impl ErrorCode {
         ErrorCode::InvalidEvent,
         ErrorCode::StaleEvent,
         ErrorCode::FutureEvent,
-        ErrorCode::DuplicateEvent,
         ErrorCode::InvalidArgument,
         ErrorCode::BodyTooLarge,
         ErrorCode::InternalError,
@@ -88,7 +86,6 @@ impl ErrorCode {
             ErrorCode::InvalidEvent => "invalid_event",
             ErrorCode::StaleEvent => "stale_event",
             ErrorCode::FutureEvent => "future_event",
-            ErrorCode::DuplicateEvent => "duplicate_event",
             ErrorCode::InvalidArgument => "invalid_argument",
             ErrorCode::BodyTooLarge => "body_too_large",
             ErrorCode::InternalError => "internal_error",
@@ -98,8 +95,7 @@ impl ErrorCode {
     /// The HTTP status a webhook handler should answer with.
     ///
     /// Failures of the request (signature, timing, body) are the sender's: 401 or 400, so
-    /// that a forged or replayed delivery is refused. A duplicate is 200: it was handled
-    /// already, and a 2xx stops Zentitle's retries. Failures of the receiver's own setup
+    /// that a forged or replayed delivery is refused. Failures of the receiver's own setup
     /// (key, how the body or options were passed) are 500: Zentitle retries, and the delivery
     /// is not lost while you fix it.
     pub const fn status(self) -> u16 {
@@ -111,7 +107,6 @@ impl ErrorCode {
             | ErrorCode::StaleEvent
             | ErrorCode::FutureEvent => 401,
             ErrorCode::InvalidJson | ErrorCode::InvalidEvent => 400,
-            ErrorCode::DuplicateEvent => 200,
             ErrorCode::BodyTooLarge => 413,
             ErrorCode::InvalidKey
             | ErrorCode::WeakKey
@@ -125,7 +120,7 @@ impl ErrorCode {
     pub const fn message(self) -> &'static str {
         match self {
             ErrorCode::MissingSignature => {
-                "No N-Signature header: every Zentitle webhook carries one. Pass the request headers (or the header value) as the second argument."
+                "No N-Signature header: every Zentitle webhook carries one."
             }
             ErrorCode::MalformedSignature => {
                 "The N-Signature header is not a valid signature: it must be standard base64 with '=' padding, sent once."
@@ -155,9 +150,6 @@ impl ErrorCode {
             ErrorCode::FutureEvent => {
                 "The event's signed eventDate is in the future by more than the allowed clock skew: check this machine's clock."
             }
-            ErrorCode::DuplicateEvent => {
-                "This eventId was already accepted: the delivery is a retry or a replay. Answer 2xx and do not process it again."
-            }
             ErrorCode::InvalidArgument => "An argument or option is of the wrong kind.",
             ErrorCode::BodyTooLarge => {
                 "The body is larger than this verifier accepts (maxBodyBytes, 1 MiB by default): Zentitle's events are a few kilobytes. Raise maxBodyBytes if you expect more."
@@ -175,6 +167,66 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Which side of a failed verification does not match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mismatch {
+    /// The key made this signature, over another body: the body changed after it was signed.
+    Body,
+    /// The signature was not made by this key (another account or environment signed it), or
+    /// it was damaged.
+    Key,
+}
+
+impl Mismatch {
+    /// `"body"` or `"key"`: `error.mismatch` in JavaScript.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mismatch::Body => "body",
+            Mismatch::Key => "key",
+        }
+    }
+}
+
+/// A change to the body recognised by the diagnosis: undoing it gives the signed bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BodyChange {
+    /// The JSON was parsed and serialised again: whitespace, escapes or number forms changed
+    /// (`JSON.stringify(req.body)`, a pretty-printer, another language's serialiser).
+    ReserializedJson,
+    /// A line break was added at the end of the body, or removed from it.
+    TrailingNewline,
+    /// Line endings were converted (LF to CRLF, or CRLF to LF).
+    LineEndings,
+    /// A byte-order mark was added in front of the body, or removed (text decoding drops it).
+    ByteOrderMark,
+    /// The body went through another charset (UTF-8 read as Latin-1 or Windows-1252).
+    Charset,
+}
+
+impl BodyChange {
+    /// Every change, in declaration order.
+    pub const ALL: [BodyChange; 5] = [
+        BodyChange::ReserializedJson,
+        BodyChange::TrailingNewline,
+        BodyChange::LineEndings,
+        BodyChange::ByteOrderMark,
+        BodyChange::Charset,
+    ];
+
+    /// The stable name, e.g. `"reserialized_json"`: `error.bodyChange` in JavaScript.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BodyChange::ReserializedJson => "reserialized_json",
+            BodyChange::TrailingNewline => "trailing_newline",
+            BodyChange::LineEndings => "line_endings",
+            BodyChange::ByteOrderMark => "byte_order_mark",
+            BodyChange::Charset => "charset",
+        }
+    }
+}
+
 /// An error of this crate: an [`ErrorCode`] and, where a common mistake is likely, a hint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Error {
@@ -182,6 +234,7 @@ pub struct Error {
     hint: Option<&'static str>,
     mismatch: Option<Mismatch>,
     body_change: Option<BodyChange>,
+    payload_mismatch: bool,
 }
 
 impl Error {
@@ -192,6 +245,7 @@ impl Error {
             hint: None,
             mismatch: None,
             body_change: None,
+            payload_mismatch: false,
         }
     }
 
@@ -202,6 +256,19 @@ impl Error {
             hint: Some(hint),
             mismatch: None,
             body_change: None,
+            payload_mismatch: false,
+        }
+    }
+
+    /// `invalid_event` for an event whose envelope is valid but whose payload does not fit the
+    /// documented shape of its code (the hint names the field).
+    pub(crate) const fn payload_mismatch(hint: &'static str) -> Self {
+        Error {
+            code: ErrorCode::InvalidEvent,
+            hint: Some(hint),
+            mismatch: None,
+            body_change: None,
+            payload_mismatch: true,
         }
     }
 
@@ -217,6 +284,7 @@ impl Error {
             hint: Some(hint),
             mismatch: Some(mismatch),
             body_change,
+            payload_mismatch: false,
         }
     }
 
@@ -251,6 +319,13 @@ impl Error {
     /// ones does (re-serialised JSON, a trailing newline, line endings, a BOM, a charset).
     pub const fn body_change(&self) -> Option<BodyChange> {
         self.body_change
+    }
+
+    /// For `invalid_event`: `true` when the envelope is valid and only the payload does not fit
+    /// the documented shape of its event code. A signed event of this kind is still Zentitle's
+    /// (the npm package hands it to the receiver's `onAny`).
+    pub const fn is_payload_mismatch(&self) -> bool {
+        self.payload_mismatch
     }
 }
 
@@ -302,6 +377,16 @@ mod tests {
         );
     }
 
+    /// The module is a leaf of the crate's module graph: outside its tests it names nothing
+    /// of the crate (so no module cycle can pass through it).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn the_module_imports_nothing_from_the_crate() {
+        let source = include_str!("error.rs");
+        let code = &source[..source.find("#[cfg(test)]").expect("tests at the end")];
+        assert!(!code.contains("crate::") && !code.contains("super::"));
+    }
+
     #[test]
     fn signature_failures_are_401_and_setup_failures_500() {
         assert_eq!(ErrorCode::InvalidSignature.status(), 401);
@@ -342,7 +427,7 @@ mod generated {
 
     #[test]
     fn index_d_ts_has_every_error_code() {
-        crate::generated::check_section(
+        crate::package_sync::check_section(
             "pkg-template/index.d.ts",
             BEGIN,
             END,
@@ -376,6 +461,62 @@ mod generated {
         assert_eq!(
             have, wanted,
             "README.md's error table (code | status | when) must list each code of ErrorCode::ALL once, with its status"
+        );
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod generated_diagnosis {
+    use super::{BodyChange, Mismatch};
+    use std::fmt::Write as _;
+
+    const BEGIN: &str = "// BEGIN GENERATED DIAGNOSIS";
+    const END: &str = "// END GENERATED DIAGNOSIS";
+
+    /// The doc comment of each variant, read from this file: one text for Rust and TypeScript.
+    fn doc(variant: &str) -> String {
+        let source = include_str!("error.rs");
+        let at = source
+            .find(&format!("    {variant},\n"))
+            .expect("variant declared");
+        let lines: Vec<&str> = source[..at]
+            .lines()
+            .rev()
+            .take_while(|l| l.trim_start().starts_with("///"))
+            .collect();
+        lines
+            .iter()
+            .rev()
+            .map(|l| l.trim_start().trim_start_matches("///").trim())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn unions() -> String {
+        let mut out = format!("{BEGIN} (from src/error.rs; `UPDATE_TYPES=1 cargo test` rewrites this section)\n\n/** For `invalid_signature`: which side does not match (see `WebhookVerificationError.mismatch`). */\nexport type SignatureMismatch =\n");
+        for (m, name) in [(Mismatch::Body, "Body"), (Mismatch::Key, "Key")] {
+            let _ = writeln!(out, "  /** {} */\n  | \"{}\"", doc(name), m.as_str());
+        }
+        out.pop();
+        out.push_str(";\n\n/** A change to the body recognised by the diagnosis of `invalid_signature`: undoing it gives the signed bytes. */\nexport type BodyChange =\n");
+        for change in BodyChange::ALL {
+            let name = format!("{change:?}");
+            let _ = writeln!(out, "  /** {} */\n  | \"{}\"", doc(&name), change.as_str());
+        }
+        out.pop();
+        out.push_str(";\n");
+        out.push_str(END);
+        out
+    }
+
+    #[test]
+    fn index_d_ts_has_every_mismatch_and_change() {
+        crate::package_sync::check_section(
+            "pkg-template/index.d.ts",
+            BEGIN,
+            END,
+            &unions(),
+            "src/error.rs",
         );
     }
 }

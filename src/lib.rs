@@ -30,21 +30,21 @@
 //! JavaScript layer calls (bytes and numbers only).
 
 // `unsafe_code` and `missing_docs` are set in Cargo.toml's [lints]; `unsafe_code` is allowed
-// in `abi` only, for its `#[no_mangle]` exports (no `unsafe` block anywhere).
+// only on the `#[no_mangle]` exports that `abi`'s `exports!` macro generates, each one call
+// (no `unsafe` block anywhere; tests/unsafe_code.rs checks both).
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod dedup;
 mod diagnose;
 mod error;
 mod event;
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod generated;
 mod json;
 mod key;
 mod montgomery;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod package_sync;
 mod signature;
 mod verify;
 
@@ -53,9 +53,11 @@ mod abi;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use dedup::MemoryDeduplicator;
-pub use diagnose::{BodyChange, Mismatch, MAX_DIAGNOSED_BODY_BYTES};
-pub use error::{Error, ErrorCode};
+pub use diagnose::{
+    Diagnosis, BOUNDED_WORK_BASE, BOUNDED_WORK_PER_BYTE, FULL_WORK_BASE, FULL_WORK_PER_BYTE,
+    MAX_DIAGNOSED_BODY_BYTES,
+};
+pub use error::{BodyChange, Error, ErrorCode, Mismatch};
 pub use event::{
     parse_event, parse_utc_millis, CustomerPayload, EntitlementPayload, Event, EventCode, Payload,
     PayloadFamily, SeatPayload,
@@ -64,11 +66,19 @@ pub use key::{KeyOptions, PublicKey, DEFAULT_MIN_KEY_BITS, MAX_KEY_BITS};
 pub use signature::SIGNATURE_HEADER;
 pub use verify::{Verified, Verifier, DEFAULT_MAX_BODY_BYTES, FUTURE_SKEW_SECONDS};
 
-/// Entry points for the `cargo fuzz` targets (`fuzz/`): the signature decoder and the raw
-/// PKCS#1 v1.5 check. Not part of the API: behind the `fuzzing` feature.
+/// Entry points for the `cargo fuzz` targets (`fuzz/`): the signature decoder, the raw
+/// PKCS#1 v1.5 check and the modular exponentiation. Not part of the API: behind the
+/// `fuzzing` feature.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::signature::decode_signature;
     pub use crate::verify::verify_pkcs1v15_sha256;
+
+    /// `base^e mod n` by the crate's Montgomery arithmetic, big-endian, `n.len()` bytes after
+    /// its leading zeros are dropped; `None` where the crate refuses (an even modulus or one
+    /// under 64 bits, a base of another length or not below `n`, `e = 0`).
+    pub fn pow_be(n: &[u8], base: &[u8], e: u32) -> Option<Vec<u8>> {
+        crate::montgomery::Modulus::from_be_bytes(n)?.pow_be(base, e)
+    }
 }

@@ -6,11 +6,15 @@
 //! no missing NULL, no bytes hidden in the padding can pass (the class of Bleichenbacher-2006
 //! forgeries that lenient parsers of the encoded message allow).
 
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use crate::diagnose::{find_body_change, Mismatch, BODY_HINT, KEYS_HINT, KEY_HINT};
+use crate::diagnose::{
+    find_body_change, sha256_finish, sha256_of, sha256_update, Diagnosis, Mismatch, Search,
+    BODY_HINT, BODY_NOT_SEARCHED_HINT, KEYS_HINT, KEY_HINT, MAX_DIAGNOSED_BODY_BYTES,
+};
 use crate::error::{Error, ErrorCode};
-use crate::event::{check_event, parse_event, Checked, Event};
+use crate::event::{check_event, parse_event, parse_utc_millis, Checked, Event};
+use crate::json::{Item, Kind, Scan};
 use crate::key::PublicKey;
 use crate::signature::decode_signature;
 
@@ -38,6 +42,7 @@ pub struct Verifier {
     keys: Vec<(Option<String>, PublicKey)>,
     max_age_seconds: Option<u64>,
     max_body_bytes: usize,
+    diagnosis: Diagnosis,
 }
 
 /// A verified delivery: the event, and the id of the key that verified it.
@@ -56,6 +61,7 @@ impl Verifier {
             keys: vec![(None, key)],
             max_age_seconds: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            diagnosis: Diagnosis::Bounded,
         }
     }
 
@@ -76,6 +82,7 @@ impl Verifier {
             keys,
             max_age_seconds: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            diagnosis: Diagnosis::Bounded,
         })
     }
 
@@ -92,6 +99,13 @@ impl Verifier {
     /// Default [`DEFAULT_MAX_BODY_BYTES`] (1 MiB).
     pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// How far the diagnosis of `invalid_signature` may search for the change to the body
+    /// (see [`Diagnosis`]); [`Diagnosis::Bounded`] by default.
+    pub fn with_diagnosis(mut self, diagnosis: Diagnosis) -> Self {
+        self.diagnosis = diagnosis;
         self
     }
 
@@ -119,12 +133,28 @@ impl Verifier {
     /// [`ErrorCode::InvalidSignature`] when it does not sign this body under any key;
     /// [`ErrorCode::BodyTooLarge`] for a body over the limit.
     pub fn verify_signature(&self, body: &[u8], signature: &str) -> Result<Option<&str>, Error> {
+        self.verify_signature_with(body, signature, self.diagnosis)
+    }
+
+    /// [`verify_signature`](Self::verify_signature) with the diagnosis of this call.
+    pub(crate) fn verify_signature_with(
+        &self,
+        body: &[u8],
+        signature: &str,
+        diagnosis: Diagnosis,
+    ) -> Result<Option<&str>, Error> {
         if body.len() > self.max_body_bytes {
             return Err(ErrorCode::BodyTooLarge.into());
         }
         let mut first_error = None;
         let mut decoded: Option<(usize, Vec<u8>)> = None;
-        let hash = Sha256::digest(body);
+        // The body hashed in two steps: the state before its last two bytes is where the
+        // diagnosis's trailing-newline candidates start.
+        let (start, tail) = body.split_at(body.len().saturating_sub(2));
+        let head = sha256_of(start);
+        let mut whole = head.clone();
+        sha256_update(&mut whole, tail);
+        let hash = sha256_finish(whole);
         // The digest a key's signature block carries, when the block is well formed.
         let mut signed_digest: Option<[u8; 32]> = None;
         let mut tried_a_key = false;
@@ -154,7 +184,13 @@ impl Verifier {
         }
         Err(match (tried_a_key, first_error) {
             (false, Some(e)) => e,
-            _ => invalid_signature(body, signed_digest.as_ref(), self.keys.len()),
+            _ => invalid_signature(
+                body,
+                &head,
+                signed_digest.as_ref(),
+                self.keys.len(),
+                diagnosis,
+            ),
         })
     }
 
@@ -186,7 +222,8 @@ impl Verifier {
         max_age_seconds: Option<u64>,
     ) -> Result<Verified<'_>, Error> {
         let key_id = self.verify_signature(body, signature)?;
-        let event = parse_event(body)?;
+        let event = parse_event(body)
+            .map_err(|e| in_window_first(e, body, now_unix_ms, max_age_seconds))?;
         if let Some(max_age) = max_age_seconds {
             check_age(event.event_date_unix_ms, now_unix_ms, max_age)?;
         }
@@ -203,14 +240,47 @@ impl Verifier {
         signature: &str,
         now_unix_ms: i64,
         max_age_seconds: Option<u64>,
+        diagnosis: Diagnosis,
     ) -> Result<(Option<&str>, Checked), Error> {
-        let key_id = self.verify_signature(body, signature)?;
-        let checked = check_event(body)?;
+        let key_id = self.verify_signature_with(body, signature, diagnosis)?;
+        let checked = check_event(body)
+            .map_err(|e| in_window_first(e, body, now_unix_ms, max_age_seconds))?;
         if let Some(max_age) = max_age_seconds {
             check_age(checked.event_date_unix_ms, now_unix_ms, max_age)?;
         }
         Ok((key_id, checked))
     }
+}
+
+/// The replay window applies to every verified event, whatever its payload: when a signed
+/// body is refused as an event (`invalid_event`: a payload that does not fit its code, which
+/// callers may still accept as an unfit event) but carries a valid `eventDate`, a date outside
+/// the window is the error instead. Without this, an old signed event with an unfit payload
+/// would pass a window that refuses its fitting twin.
+fn in_window_first(error: Error, body: &[u8], now_ms: i64, max_age: Option<u64>) -> Error {
+    let (ErrorCode::InvalidEvent, Some(max_age)) = (error.code(), max_age) else {
+        return error;
+    };
+    match signed_event_date(body).map(|date| check_age(date, now_ms, max_age)) {
+        Some(Err(outside)) => outside,
+        _ => error,
+    }
+}
+
+/// The `eventDate` member of the outermost object of `body` (the last one, as everywhere), as
+/// epoch milliseconds, when it is a valid timestamp.
+fn signed_event_date(body: &[u8]) -> Option<i64> {
+    let mut scan = Scan::new(body);
+    let mut date: Option<Item> = None;
+    scan.value_with(&mut |key, scan| {
+        let item = scan.value()?;
+        if key.is_some_and(|key| key.is("eventDate")) {
+            date = Some(item).filter(|item| item.kind == Kind::String);
+        }
+        Ok(item)
+    })
+    .ok()?;
+    parse_utc_millis(&scan.text(date?))
 }
 
 /// `stale_event` if `event_ms` is more than `max_age` seconds before `now_ms`; `future_event`
@@ -227,8 +297,15 @@ pub(crate) fn check_age(event_ms: i64, now_ms: i64, max_age_seconds: u64) -> Res
 }
 
 /// `invalid_signature` with its diagnosis (see [`crate::diagnose`]): `signed_digest` is the
-/// digest in a key's well-formed signature block, if any key gave one.
-fn invalid_signature(body: &[u8], signed_digest: Option<&[u8; 32]>, keys: usize) -> Error {
+/// digest in a key's well-formed signature block, if any key gave one; `head` the hash state
+/// of the body without its last two bytes.
+fn invalid_signature(
+    body: &[u8],
+    head: &Sha256,
+    signed_digest: Option<&[u8; 32]>,
+    keys: usize,
+    diagnosis: Diagnosis,
+) -> Error {
     let Some(digest) = signed_digest else {
         return Error::diagnosed(
             Mismatch::Key,
@@ -236,15 +313,21 @@ fn invalid_signature(body: &[u8], signed_digest: Option<&[u8; 32]>, keys: usize)
             if keys > 1 { KEYS_HINT } else { KEY_HINT },
         );
     };
-    if let Some((change, hint)) = find_body_change(body, digest) {
-        return Error::diagnosed(Mismatch::Body, Some(change), hint);
-    }
+    let search = match find_body_change(body, head, digest, diagnosis).0 {
+        Search::Found(change, hint) => return Error::diagnosed(Mismatch::Body, Some(change), hint),
+        search => search,
+    };
     let hint = if body.is_empty() {
         "The body is empty: was it read (consumed) by a body parser before it reached the verifier?"
     } else if body.starts_with(b"\xef\xbb\xbf") {
         "The body starts with a byte-order mark (BOM), which Zentitle does not send: pass the bytes exactly as received."
     } else if body == b"[object Object]" {
         "The body is the text \"[object Object]\": a parsed object was turned into a string. Pass the raw body."
+    } else if search == Search::Stopped
+        && diagnosis != Diagnosis::Off
+        && body.len() <= MAX_DIAGNOSED_BODY_BYTES
+    {
+        BODY_NOT_SEARCHED_HINT
     } else {
         BODY_HINT
     };

@@ -17,6 +17,10 @@ fn copies_match_the_contract_folder_when_it_is_there() {
     for (original, copy) in [
         ("event-codes.json", "event-codes.json"),
         (
+            "management-api-2023-12-webhooks-extract.json",
+            "management-api-2023-12-webhooks-extract.json",
+        ),
+        (
             "tenant-modulus-demo.b64url.txt",
             "tenant-modulus-demo.b64url.txt",
         ),

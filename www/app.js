@@ -1,8 +1,10 @@
 // The page: verify a delivery (key, raw body, N-Signature, or a whole raw HTTP request), sign
 // bodies, browse samples of every event code; served by `zentitle-webhooks listen`, the live
-// inbox of real deliveries too. Plain modules, no bundler: the import map points at the package.
+// inbox of real deliveries too. Plain modules, no bundler: the import map points at the package
+// (../pkg/ in the repository; ../ in the package, which build-pkg writes). The sample key pair
+// is the test kit's ready-made one, so the page fetches nothing but its modules.
 import { EVENT_CODES, WebhookVerifier, init, isKnownEventCode } from "zentitle-webhooks";
-import { createTestEvent, generateTestKeyPair, init as initTestKit, signPayload, tamperBody, tamperSignature } from "zentitle-webhooks/testing";
+import { createTestEvent, generateTestKeyPair, init as initTestKit, signPayload, tamperBody, tamperSignature, testKeyPair } from "zentitle-webhooks/testing";
 
 import { startInbox } from "./inbox.js";
 import { parseRawRequest } from "./raw-request.js";
@@ -11,14 +13,13 @@ const $ = (id) => document.getElementById(id);
 // Every documented code (the package's own list), the UI's test event and an unknown code.
 const CODES = [...EVENT_CODES, "webhook.test", "entitlement.brand.new"];
 const sample = { modulus: "", privateKeyPem: "" };
+/** The key `listen` verifies with, when it serves the page: its deliveries open with it. */
+let listenKey;
 
 async function main() {
   await Promise.all([init(), initTestKit()]);
-  const [modulus, privateKeyPem] = await Promise.all([
-    fetch("../examples/keys/demo.modulus.txt").then((r) => r.text()),
-    fetch("../examples/keys/demo.key.pem").then((r) => r.text()),
-  ]);
-  Object.assign(sample, { modulus: modulus.trim(), privateKeyPem });
+  const { modulus, privateKeyPem } = testKeyPair();
+  Object.assign(sample, { modulus, privateKeyPem });
   for (const code of CODES) {
     const label = code === "webhook.test" ? `${code} (the UI's Test button)` : isKnownEventCode(code) ? code : `${code} (unknown code)`;
     $("sample").append(new Option(label, code));
@@ -35,8 +36,9 @@ async function main() {
   $("tamper-body").addEventListener("click", () => ($("body").value = tamperBody($("body").value)));
   $("tamper-signature").addEventListener("click", () => act(() => ($("signature").value = tamperSignature($("signature").value))));
   $("generate").addEventListener("click", () =>
-    act(() => {
-      const pair = generateTestKeyPair();
+    act(async () => {
+      show("Generating a key pair…", "");
+      const pair = await generateTestKeyPair();
       $("private-key").value = pair.privateKeyPem;
       $("key").value = pair.modulus;
       $("signature").value = "";
@@ -49,10 +51,10 @@ async function main() {
     button.addEventListener("click", () => navigator.clipboard?.writeText($(button.dataset.copy).value));
   }
   $("verify-raw").addEventListener("click", verifyRawRequest);
-  const listenKey = await startInbox({ table, diagnosis, open: openInVerifier });
+  listenKey = await startInbox({ table, diagnosis, open: openInVerifier });
   if (listenKey !== undefined) {
-    $("key").value = listenKey;
-    $("status").textContent = "Listening: deliveries appear in the inbox as they arrive. The key panel holds the key listen verifies with.";
+    $("status").textContent =
+      "Listening: deliveries appear in the inbox as they arrive, and open here with the key listen verifies with. The samples are signed with the test kit's key, which the key panel holds for them.";
   } else {
     $("status").textContent = "Ready. Pick a sample, or paste a delivery, then Verify.";
   }
@@ -61,6 +63,7 @@ async function main() {
 
 /** Puts a delivery into the verifier's panels and verifies it. */
 function openInVerifier(body, signature) {
+  if (listenKey !== undefined) $("key").value = listenKey;
   $("body").value = body;
   $("signature").value = signature;
   verify();
@@ -85,15 +88,17 @@ function loadSample() {
   const body = JSON.stringify(event, null, 2);
   $("body").value = body;
   $("signature").value = signPayload(body, sample.privateKeyPem);
+  $("key").value = sample.modulus; // the key that signed it (under listen, the panel may hold listen's)
   show("", "");
   $("event").replaceChildren();
 }
 
 function act(fn) {
+  const fail = (error) => show(`${error.code ?? error.name}: ${error.message}`, "refused");
   try {
-    fn();
+    fn()?.catch?.(fail);
   } catch (error) {
-    show(`${error.code ?? error.name}: ${error.message}`, "refused");
+    fail(error);
   }
 }
 
@@ -117,7 +122,8 @@ function verify() {
     show(`Key refused: ${error.code}`, "refused", error.message);
     return;
   }
-  const options = $("window").checked ? { maxAgeSeconds: 300 } : {};
+  // The page explains a refusal to the developer who pasted it: the diagnosis searches in full.
+  const options = $("window").checked ? { maxAgeSeconds: 300, diagnosis: "full" } : { diagnosis: "full" };
   // The body exactly as in the text area: its UTF-8 bytes are what was signed.
   const result = verifier.safeVerify($("body").value, $("signature").value, options);
   verifier.free();

@@ -5,6 +5,16 @@
 
 const $ = (id) => document.getElementById(id);
 
+/** The most deliveries the page keeps (listen's inbox keeps as many): older ones are dropped. */
+const INBOX_LIMIT = 100;
+
+/** Characters that would be interpreted rather than shown (controls, bidirectional overrides). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const INTERPRETED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** What an unverified body claims, with such characters shown as `\uXXXX`. */
+const shown = (value) => String(value).replace(INTERPRETED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 /**
  * Starts the inbox when the page was opened from listen's URL (with its token): resolves to
  * the key listen verifies with, or `undefined` when the page is not served by listen.
@@ -35,8 +45,8 @@ export async function startInbox(ui) {
     const claim = record.verdict.ok ? record.verdict : claimed(record);
     li.append(
       text("time", new Date(record.time).toLocaleTimeString()),
-      text("code", claim.eventCode ?? "(no event code)"),
-      text("id", claim.eventId ?? ""),
+      text("code", typeof claim.eventCode === "string" ? shown(claim.eventCode) : "(no event code)"),
+      text("id", typeof claim.eventId === "string" ? shown(claim.eventId) : ""),
       text("verdict", record.verdict.ok ? "verified" : record.verdict.code),
       text("status", String(record.status)),
     );
@@ -45,6 +55,12 @@ export async function startInbox(ui) {
     li.addEventListener("keydown", (e) => e.key === "Enter" && select(items.get(record.id)));
     $("inbox-list").prepend(li);
     $("inbox-empty").hidden = true;
+    // Bounded, as listen's own inbox: the oldest delivery goes when one more arrives.
+    for (const [id] of items) {
+      if (items.size <= INBOX_LIMIT) break;
+      items.delete(id);
+      for (const old of $("inbox-list").querySelectorAll(`li[data-id="${CSS.escape(id)}"]`)) old.remove();
+    }
   };
   for (const record of deliveries) add(record);
   const events = new EventSource(api("events"));
@@ -64,7 +80,7 @@ function text(kind, value) {
   return span;
 }
 
-const resentText = (r) => (r.error ? `Re-send failed: ${r.error}` : `Re-sent: your app answered ${r.status}.`);
+const resentText = (r) => (r.error ? `Re-send failed: ${r.error}` : `Re-sent: your app answered ${r.status}${r.outcome ? ` (${r.outcome})` : ""}.`);
 
 /** What the body claims (unverified, for a refused delivery). */
 function claimed(record) {

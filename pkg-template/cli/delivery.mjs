@@ -1,5 +1,7 @@
 // A received delivery as `listen` sees it, records it and `replay` re-sends it: the raw body
-// bytes, the headers, and the verdict. Shared by cli/listen.mjs and cli/replay.mjs.
+// bytes, the headers, and the verdict. Shared by cli/listen.mjs and cli/replay.mjs. What an
+// unverified body claims is printed escaped (cli/escape.mjs).
+import { escapeForTerminal } from "./escape.mjs";
 
 /** Headers that belong to one connection, not to the request: never forwarded or replayed. */
 const HOP_BY_HOP = new Set([
@@ -17,11 +19,23 @@ const HOP_BY_HOP = new Set([
   "content-length",
 ]);
 
-/** The headers to send on (forward, replay): every end-to-end header, values unchanged. */
-export function forwardedHeaders(headers) {
+/**
+ * Credentials a sender may attach: anyone can post to the endpoint, and forwarding them would
+ * hand the app a stranger's session or token as if it came through its own front door. Kept
+ * back unless asked (`listen --forward-secret-headers`).
+ */
+const SECRET = new Set(["cookie", "authorization", "x-api-key", "x-auth-token", "x-csrf-token", "x-xsrf-token"]);
+
+/**
+ * The headers to send on (forward, record, replay): every end-to-end header, values
+ * unchanged, without the credential headers unless `secrets`.
+ */
+export function forwardedHeaders(headers, { secrets = false } = {}) {
   const out = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_BY_HOP.has(name.toLowerCase()) && value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : String(value);
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || (!secrets && SECRET.has(lower)) || value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : String(value);
   }
   return out;
 }
@@ -59,14 +73,18 @@ export function diagnosisText(verdict) {
   return `mismatch: ${verdict.mismatch}${verdict.bodyChange ? ` (${verdict.bodyChange})` : ""}`;
 }
 
-/** One line for a delivery: time, eventCode, eventId, callAttempt, verdict and code, answer. */
+/**
+ * One line for a delivery: time, eventCode, eventId, callAttempt, verdict and code, answer.
+ * What the body claims is escaped: control characters are shown, never interpreted.
+ */
 export function deliveryLine(record) {
   const { verdict } = record;
   const claim = claimOf(record);
+  const shown = (value) => (value === undefined ? "-" : escapeForTerminal(value));
   const time = record.time.slice(11, 23);
   const outcome = verdict.ok ? "verified" : `refused ${verdict.code}${verdict.mismatch ? ` [${diagnosisText(verdict)}]` : ""}`;
-  const answer = record.forward ? ` -> ${record.forward.error ? `forward failed: ${record.forward.error}` : record.forward.status}` : "";
-  return `${time}  ${claim.eventCode ?? "-"}  ${claim.eventId ?? "-"}  attempt ${claim.callAttempt ?? "-"}  ${outcome}  ${record.status}${answer}`;
+  const answer = record.forward ? ` -> ${record.forward.error ? `forward failed: ${shown(record.forward.error)}` : record.forward.status}` : "";
+  return `${time}  ${shown(claim.eventCode)}  ${shown(claim.eventId)}  attempt ${shown(claim.callAttempt)}  ${outcome}  ${record.status}${answer}`;
 }
 
 /** The JSON object `--json` prints for a delivery. */
@@ -90,6 +108,21 @@ export function deliveryJson(record) {
     forwardStatus: record.forward?.status ?? null,
     forwardError: record.forward?.error ?? null,
   };
+}
+
+/**
+ * What the app said it did, when it is a WebhookReceiver (or answers like one, `{ ok, outcome }`
+ * or `{ ok: false, code }`): `"processed"`, `"duplicate"`, an error code; else `undefined`.
+ */
+export function reportedOutcome(answer) {
+  if (typeof answer?.text !== "string" || !answer.text.startsWith("{") || answer.text.length > 4096) return undefined;
+  try {
+    const body = JSON.parse(answer.text);
+    const said = body?.ok === false ? body.code : body?.outcome;
+    return typeof said === "string" && /^[a-z_]{1,40}$/.test(said) ? said : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** POSTs `body` with `headers` to `url`: `{ status, contentType, text }` or `{ error }`. */

@@ -4,14 +4,22 @@
 //
 // Routes: POST to any path is a delivery. GET / and the page's files serve the page. The
 // inbox's own routes (/_zw/...) need the token printed at start-up, so that a tunnel that
-// exposes this port does not expose the deliveries too.
+// exposes this port does not expose the deliveries too, and a Host header that names this
+// machine (see isInboxHost), so that a page elsewhere cannot reach them by DNS rebinding.
+//
+// It is meant to sit behind a public tunnel: a body is read up to 1 MiB and no further, what
+// an unverified body claims is printed escaped, credential headers are not forwarded unless
+// asked, the record file is private and bounded (record-file.mjs), and the inbox keeps a
+// bounded number of deliveries.
 import { randomBytes } from "node:crypto";
-import { appendFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
+import { isIP } from "node:net";
 
 import { WebhookVerifier } from "../node.mjs";
-import { deliveryJson, deliveryLine, forwardedHeaders, send, verdictOf } from "./delivery.mjs";
+import { deliveryJson, deliveryLine, forwardedHeaders, reportedOutcome, send, verdictOf } from "./delivery.mjs";
+import { escapeForTerminal, jsonForTerminal } from "./escape.mjs";
+import { DEFAULT_RECORD_MAX_BYTES, openRecordFile } from "./record-file.mjs";
 
 const packageRoot = new URL("../", import.meta.url);
 const TYPES = {
@@ -27,13 +35,17 @@ const TYPES = {
 function staticFile(path) {
   if (path === "/" || path === "/index.html") return new URL("www/index.html", packageRoot);
   if (/^\/[a-z-]+\.(js|css)$/.test(path)) return new URL(`www${path}`, packageRoot);
-  if (/^\/examples\/keys\/demo\.(modulus\.txt|key\.pem)$/.test(path)) return new URL(`www/keys/${path.slice("/examples/keys/".length)}`, packageRoot);
   if (/^\/pkg\/([a-z-]+\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice("/pkg/".length), packageRoot);
+  // The packaged page's import map: the entries one level above www/.
+  if (/^\/((testing-)?(browser|api)\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice(1), packageRoot);
   return undefined;
 }
 
-/** The most deliveries the inbox keeps (the record file keeps them all). */
+/** The most deliveries the inbox keeps in memory, and the most body bytes among them. */
 const INBOX_SIZE = 100;
+const INBOX_BODY_BYTES = 16 * 1024 * 1024;
+/** The largest delivery body read; more is answered 413 and not read. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Starts the endpoint; resolves to `{ url, token, close() }` once it listens.
@@ -43,16 +55,37 @@ const INBOX_SIZE = 100;
  * @param {number} o.port
  * @param {string} [o.host]
  * @param {string} [o.forwardTo]
- * @param {string} [o.record] a JSON-lines file to append each delivery to
+ * @param {string} [o.record] a JSON-lines file to append each delivery to (created 0600)
+ * @param {number} [o.recordMaxBytes] the record file's bound (default 64 MiB): past it, it is
+ *   moved to `FILE.1` and a new one started
+ * @param {boolean} [o.forwardSecrets] forward and record Cookie, Authorization and the like
  * @param {boolean} [o.json]
  * @param {number} [o.maxAgeSeconds]
  * @param {NodeJS.WritableStream} [o.out]
+ * @param {NodeJS.WritableStream} [o.err] where notices go (the record file's rotation)
  */
-export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, record: recordFile, json = false, maxAgeSeconds, out = process.stdout }) {
+export function listen({
+  key,
+  keyText,
+  port,
+  host = "127.0.0.1",
+  forwardTo,
+  record: recordFile,
+  recordMaxBytes = DEFAULT_RECORD_MAX_BYTES,
+  forwardSecrets = false,
+  json = false,
+  maxAgeSeconds,
+  out = process.stdout,
+  err = process.stderr,
+}) {
   const verifier = new WebhookVerifier({ key, maxAgeSeconds });
-  const maxBodyBytes = 1024 * 1024;
+  const maxBodyBytes = MAX_BODY_BYTES;
   const token = randomBytes(12).toString("base64url");
+  const recorder = recordFile
+    ? openRecordFile(recordFile, { maxBytes: recordMaxBytes, notice: (text) => err.write(`zentitle-webhooks listen: ${text}\n`) })
+    : undefined;
   const inbox = [];
+  let inboxBodyBytes = 0;
   const watchers = new Set();
   let count = 0;
 
@@ -61,22 +94,13 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
   };
 
   async function delivery(req, res, path) {
-    const chunks = [];
-    let size = 0;
-    let tooLarge = false;
-    for await (const chunk of req) {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        tooLarge = true;
-        break;
-      }
-      chunks.push(chunk);
-    }
-    const body = tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
-    const headers = forwardedHeaders(req.headers);
+    const read = await readWithin(req, maxBodyBytes);
+    const tooLarge = read.body === undefined;
+    const body = tooLarge ? Buffer.alloc(0) : read.body;
+    const headers = forwardedHeaders(req.headers, { secrets: forwardSecrets });
     const verdict = tooLarge
       ? { ok: false, code: "body_too_large", status: 413, message: `The body is over ${maxBodyBytes} bytes.` }
-      : verdictOf(verifier.safeVerify(body, req.headers["n-signature"] ?? ""));
+      : verdictOf(verifier.safeVerify(body, req.headers["n-signature"] ?? "", { diagnosis: "full" }));
     const record = {
       id: String(++count),
       time: new Date().toISOString(),
@@ -101,19 +125,26 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
         : forwarded;
     }
     record.status = answer.status;
-    res.writeHead(answer.status, answer.contentType ? { "content-type": answer.contentType } : {}).end(answer.text);
+    // The rest of a body over the limit is not read: the connection closes after the answer.
+    if (tooLarge) res.once("finish", () => req.destroy());
+    res
+      .writeHead(answer.status, { ...(answer.contentType ? { "content-type": answer.contentType } : {}), ...(tooLarge ? { connection: "close" } : {}) })
+      .end(answer.text);
     appendRecord(record);
-    out.write(`${json ? JSON.stringify(deliveryJson(record)) : deliveryLine(record)}\n`);
+    out.write(`${json ? jsonForTerminal(deliveryJson(record)) : deliveryLine(record)}\n`);
     inbox.push(record);
-    if (inbox.length > INBOX_SIZE) inbox.shift();
+    inboxBodyBytes += record.bodyBase64.length;
+    while (inbox.length > INBOX_SIZE || (inbox.length > 1 && inboxBodyBytes > INBOX_BODY_BYTES)) {
+      inboxBodyBytes -= inbox.shift().bodyBase64.length;
+    }
     publish(record);
   }
 
   function appendRecord(entry) {
-    if (!recordFile) return;
+    if (!recorder) return;
     const { id, time, method, path, headers, bodyBase64, verdict, status, forward } = entry;
     const { event, ...summary } = verdict;
-    appendFileSync(recordFile, `${JSON.stringify({ id, time, method, path, headers, bodyBase64, verdict: summary, status, forward })}\n`);
+    recorder.append(JSON.stringify({ id, time, method, path, headers, bodyBase64, verdict: summary, status, forward }));
   }
 
   async function resend(res, id) {
@@ -121,10 +152,12 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
     if (!entry) return sendJson(res, 404, { error: "No such delivery in the inbox." });
     if (!forwardTo) return sendJson(res, 409, { error: "Nothing to re-send to: start listen with --forward-to." });
     const forwarded = await send(forwardTo, entry.headers, Buffer.from(entry.bodyBase64, "base64"));
-    const result = forwarded.error ? { id, error: forwarded.error } : { id, status: forwarded.status };
+    const result = forwarded.error ? { id, error: forwarded.error } : { id, status: forwarded.status, outcome: reportedOutcome(forwarded) };
     entry.resent = result;
     if (!json)
-      out.write(`${new Date().toISOString().slice(11, 23)}  re-sent delivery ${id} -> ${result.error ? `forward failed: ${result.error}` : result.status}\n`);
+      out.write(
+        `${new Date().toISOString().slice(11, 23)}  re-sent delivery ${id} -> ${result.error ? `forward failed: ${escapeForTerminal(result.error)}` : `${result.status}${result.outcome ? ` ${escapeForTerminal(result.outcome)}` : ""}`}\n`,
+      );
     publish(result, "resent");
     return sendJson(res, 200, result);
   }
@@ -134,6 +167,9 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
     const path = url.pathname;
     try {
       if (path.startsWith("/_zw/")) {
+        if (!isInboxHost(req.headers.host, host)) {
+          return sendJson(res, 403, { error: "The inbox answers only under this machine's names (localhost, an IP address, or the --host given)." });
+        }
         const given = url.searchParams.get("token") ?? req.headers["x-zw-token"];
         if (given !== token) return sendJson(res, 403, { error: "The inbox needs the token printed by listen." });
         if (req.method === "GET" && path === "/_zw/inbox") {
@@ -178,6 +214,7 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
           new Promise((done) => {
             for (const res of watchers) res.end();
             watchers.clear();
+            recorder?.close();
             server.close(() => done());
             server.closeAllConnections?.();
           }),
@@ -187,6 +224,65 @@ export function listen({ key, keyText, port, host = "127.0.0.1", forwardTo, reco
       });
     });
   });
+}
+
+/**
+ * The body of `req`, counted as it arrives: `{ body }`, or `{}` once more than `maxBytes`
+ * have arrived (reading stops there). Memory: one buffer, sized by Content-Length when it is
+ * given and within the limit, else doubling up to the limit.
+ */
+function readWithin(req, maxBytes) {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    let buffer = Buffer.allocUnsafe(Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes ? declared : 16 * 1024);
+    let length = 0;
+    const done = (value) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      resolve(value);
+    };
+    const onData = (chunk) => {
+      if (chunk.length > maxBytes - length) {
+        req.pause();
+        return done({});
+      }
+      if (length + chunk.length > buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.min(maxBytes, Math.max(buffer.length * 2, length + chunk.length)));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
+      chunk.copy(buffer, length);
+      length += chunk.length;
+    };
+    const onEnd = () => done({ body: buffer.subarray(0, length) });
+    const onError = (error) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      reject(error);
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onError);
+  });
+}
+
+/**
+ * Whether a request's Host names this machine: an IP address, `localhost` (or a name under
+ * `.localhost`), or the host listen was bound to. A page on another site that rebinds its
+ * own name to 127.0.0.1 sends that name, and is refused.
+ */
+export function isInboxHost(hostHeader, boundHost) {
+  if (typeof hostHeader !== "string" || hostHeader === "") return false;
+  let name;
+  try {
+    name = new URL(`http://${hostHeader}`).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  if (isIP(name.replace(/^\[|\]$/g, "")) !== 0) return true;
+  return name === String(boundHost).toLowerCase();
 }
 
 function sendJson(res, status, value) {

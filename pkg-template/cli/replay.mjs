@@ -2,7 +2,7 @@
 // byte for byte, with their original headers and signatures.
 import { readFileSync } from "node:fs";
 
-import { claimed, forwardedHeaders, send } from "./delivery.mjs";
+import { claimed, forwardedHeaders, reportedOutcome, send } from "./delivery.mjs";
 
 /** The recorded deliveries of `file` (JSON lines), each with its line number. */
 export function readRecording(file) {
@@ -27,7 +27,8 @@ export function readRecording(file) {
 
 /**
  * Re-sends the deliveries of `file` (those of `eventId` only, when given) to `to`, in order:
- * `[{ eventId, eventCode, status, error? }]`, each reported through `report` as it completes.
+ * `[{ eventId, eventCode, status, outcome?, error? }]` (`outcome`: what the app reported, e.g.
+ * `duplicate`), each reported through `report` as it completes.
  */
 export async function replay({ file, to, eventId, report = () => {} }) {
   const results = [];
@@ -42,6 +43,7 @@ export async function replay({ file, to, eventId, report = () => {} }) {
       eventCode: entry.verdict?.eventCode ?? claim.eventCode ?? null,
       recordedAt: entry.time,
       status: answer.status ?? 0,
+      outcome: reportedOutcome(answer),
       error: answer.error,
     };
     results.push(result);

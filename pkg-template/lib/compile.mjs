@@ -1,4 +1,25 @@
-// Compiles a .wasm for the browser entries, from whatever `init(input)` was given.
+// The browser entries' `init`: compiles a .wasm from whatever `init(input)` was given and loads
+// it into the entry's instance, once.
+
+/**
+ * The `init(input)` of a browser entry: compiles `input` (by default `defaultUrl`) and loads
+ * it into `instance` on the first call; later calls get the same promise. A failure (a fetch
+ * that failed, a module of another version) is forgotten, so that the next call tries again.
+ */
+export function memoisedInit(instance, defaultUrl) {
+  let ready;
+  return (input) => {
+    ready ??= compile(input ?? defaultUrl)
+      .then((module) => {
+        instance.load(module);
+      })
+      .catch((error) => {
+        ready = undefined;
+        throw error;
+      });
+    return ready;
+  };
+}
 
 /** `input`: a WebAssembly.Module (any realm), bytes, a URL or string, a Response or a promise of one. */
 export async function compile(input) {

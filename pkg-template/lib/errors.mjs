@@ -5,14 +5,14 @@
 export class WebhookVerificationError extends Error {
   /**
    * @param {string} code stable machine-readable code, e.g. "invalid_signature"
-   * @param {string} message what went wrong and what to do; never contains the key or body
+   * @param {string} message what went wrong; never contains the key or body (nor the hint)
    * @param {number} status the HTTP status a webhook handler should answer with
    * @param {string | undefined} hint the likely mistake, when one is recognisable
    * @param {"body" | "key" | undefined} mismatch for invalid_signature: which side does not match
    * @param {string | undefined} bodyChange for a body mismatch: the change recognised, if any
    */
   constructor(code, message, status, hint, mismatch, bodyChange) {
-    super(hint ? `${message} Hint: ${hint}` : message);
+    super(message); // the hint stays apart (error.hint), so that logging both does not print it twice
     this.name = "WebhookVerificationError";
     this.code = code;
     this.status = status;
@@ -49,6 +49,22 @@ export function verificationError(code, hint, mismatch, bodyChange) {
 /** A call failed inside the WebAssembly module, which has been replaced. */
 export function internalError(cause) {
   const error = verificationError("internal_error");
+  Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true });
+  return error;
+}
+
+/**
+ * The key source could not give the key (its fetch failed): HTTP 503, so that Zentitle retries
+ * a delivery that could not be checked. The source's error is the `cause`, never the message.
+ */
+export function keyUnavailableError(cause) {
+  const error = own(
+    new WebhookVerificationError(
+      "key_unavailable",
+      "The key could not be fetched from its source, so the delivery could not be checked: answer 503 so that Zentitle retries (see error.cause).",
+      503,
+    ),
+  );
   Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true });
   return error;
 }

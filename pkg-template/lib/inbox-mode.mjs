@@ -6,7 +6,7 @@
 import { EVENT_CODES } from "./event-codes.mjs";
 import { argumentError, receiverError } from "./errors.mjs";
 import { verifyWith, work } from "./inbox-worker.mjs";
-import { guard, readBody, readSignature } from "./read.mjs";
+import { guard, readBody, readOptions, readSignature } from "./read.mjs";
 
 const KNOWN = new Set(EVENT_CODES);
 const WORK_OPTIONS = [
@@ -73,15 +73,7 @@ export async function acceptDelivery(event, { inbox, body, headers, maxBodyBytes
  * mismatch?, ...the inbox's own (PostgresInbox: sql, client) }`.
  */
 export function startWorkers(options, { inbox, verifier, handlers, reporter }) {
-  if (typeof options !== "object" || options === null) throw argumentError("work(options): options must be an object.");
-  const chosen = guard("work()'s options", () => {
-    const read = {};
-    for (const [name, value] of Object.entries(options)) {
-      if (!WORK_OPTIONS.includes(name)) throw argumentError(`work(options): unknown option ${JSON.stringify(name)} (known: ${WORK_OPTIONS.join(", ")}).`);
-      read[name] = value;
-    }
-    return read;
-  });
+  const chosen = readOptions(options, WORK_OPTIONS, "work(options)");
   const dispatch = async (event, base) => {
     const known = KNOWN.has(event.eventCode);
     const mismatch = base.mismatch;

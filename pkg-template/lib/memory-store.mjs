@@ -4,6 +4,12 @@
 // lease has a token, and renew, complete and release act only for the current one.
 import { checkEventId, checkToken, leaseToken, readDoneSeconds, readLeaseMs, readStoreOptions } from "./store-shared.mjs";
 
+/**
+ * Milliseconds on a clock that no wall-clock step moves: a lease must not end early (or last
+ * longer) because the system clock was set. Leases and done marks live only in this process.
+ */
+const monotonicNow = typeof performance === "object" && typeof performance?.now === "function" ? () => performance.now() : () => Date.now();
+
 /** How many expired entries one call clears at most: each call stays cheap. */
 const SWEEP_BUDGET = 64;
 
@@ -23,7 +29,7 @@ export class MemoryStore {
   async claim(eventId, leaseMs) {
     checkEventId(eventId, "MemoryStore.claim");
     const ms = readLeaseMs(leaseMs, "MemoryStore.claim");
-    const now = Date.now();
+    const now = monotonicNow();
     this.#sweep(now);
     const doneUntil = this.#done.get(eventId);
     if (doneUntil !== undefined && doneUntil > now) return { state: "done" };
@@ -40,14 +46,14 @@ export class MemoryStore {
     const ms = readLeaseMs(leaseMs, "MemoryStore.renew");
     const lease = this.#current(eventId, token, "MemoryStore.renew");
     if (!lease) return false;
-    lease.until = Date.now() + ms;
+    lease.until = monotonicNow() + ms;
     return true;
   }
 
   async complete(eventId, token) {
     if (!this.#current(eventId, token, "MemoryStore.complete")) return false;
     this.#leases.delete(eventId);
-    this.#done.set(eventId, Date.now() + this.#doneMs);
+    this.#done.set(eventId, monotonicNow() + this.#doneMs);
     return true;
   }
 
@@ -62,7 +68,7 @@ export class MemoryStore {
     checkEventId(eventId, what);
     checkToken(token, what);
     const lease = this.#leases.get(eventId);
-    return lease && lease.token === token && lease.until > Date.now() ? lease : undefined;
+    return lease && lease.token === token && lease.until > monotonicNow() ? lease : undefined;
   }
 
   #sweep(now) {

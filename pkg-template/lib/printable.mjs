@@ -1,7 +1,8 @@
 // Text from outside (an event code, an eventId, a handler's error message) made safe to put in
 // a message or a log line: bounded in length, and every character a terminal or a log viewer
-// could interpret — C0 and C1 controls, DEL, bidirectional overrides and isolates — written as
-// a `\uXXXX` escape instead.
+// could interpret or hide — C0 and C1 controls, DEL, bidirectional marks, overrides and
+// isolates, zero-width characters, line and paragraph separators, BOM — written as a `\uXXXX`
+// escape instead.
 
 /** `text` with control and bidi characters escaped, cut to `max` characters (then `…`). */
 export function printable(text, max = 200) {
@@ -16,5 +17,15 @@ export function printable(text, max = 200) {
 }
 
 function interpretable(c) {
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x061c || c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+  return (
+    c < 0x20 ||
+    (c >= 0x7f && c <= 0x9f) ||
+    c === 0x061c ||
+    (c >= 0x200b && c <= 0x200f) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0xfeff ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069)
+  );
 }

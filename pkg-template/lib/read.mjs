@@ -7,7 +7,7 @@
 // measured with the built-in getters, which nothing a caller does can override. Everything a
 // caller's code throws while being read becomes a `TypeError` with `code: "invalid_argument"`
 // (the original is its `cause`); nothing is half-read into the module.
-import { argumentError as typeError, isOurs, verificationError as refusal } from "./errors.mjs";
+import { argumentError, isOurs, verificationError } from "./errors.mjs";
 import { utf8 } from "./wasm-instance.mjs";
 
 /** Runs `read`; whatever a caller's value throws becomes an `invalid_argument` TypeError. */
@@ -16,7 +16,7 @@ export function guard(what, read) {
     return read();
   } catch (error) {
     if (isOurs(error)) throw error;
-    throw typeError(`Reading ${what} threw an exception (see error.cause); pass plain values.`, error);
+    throw argumentError(`Reading ${what} threw an exception (see error.cause); pass plain values.`, error);
   }
 }
 
@@ -73,24 +73,45 @@ export function bytesOf(value) {
  */
 export function readBody(value, maxBytes) {
   if (typeof value === "string") {
-    if (value.length > maxBytes) throw refusal("body_too_large");
+    if (value.length > maxBytes) throw verificationError("body_too_large");
     const bytes = utf8(value);
-    if (bytes.length > maxBytes) throw refusal("body_too_large");
+    if (bytes.length > maxBytes) throw verificationError("body_too_large");
     return { bytes, text: value };
   }
   const bytes = guard("the body", () => bytesOf(value));
   if (bytes !== undefined) {
-    if (bytes.length > maxBytes) throw refusal("body_too_large");
+    if (bytes.length > maxBytes) throw verificationError("body_too_large");
     return { bytes, text: undefined };
   }
-  throw refusal(
+  throw verificationError(
     "body_not_raw",
     value === null || value === undefined
-      ? 'No body was given. Read the raw body first: `await request.text()` (Fetch), or `express.raw({ type: "application/json" })` in Express.'
+      ? 'No body was given, or it had already been read (by `await request.json()`, a body parser or a logger) before it reached the verifier: a request body can be read once. Read the raw body first and hand it over: `await request.text()` (Fetch), or `express.raw({ type: "application/json" })` in Express.'
       : typeof value === "object"
         ? 'This looks like a parsed JSON body. A parsed and re-serialised body does not verify: pass the raw body (`await request.text()`, or `express.raw({ type: "application/json" })` in Express) and let verify() parse it.'
         : "Pass the body as a string or bytes, exactly as received.",
   );
+}
+
+/**
+ * The raw body as `readBody` reads it, made unchangeable: bytes of the caller's (which another
+ * thread or a later callback could still change, a SharedArrayBuffer for one) are copied
+ * once, so that everything derived from the body (its check, its parsed value) comes from
+ * the same bytes. A string stays as it is unless it has lone surrogates, which its UTF-8
+ * bytes replace: then `text` is left out, for the caller to decode the bytes.
+ */
+export function readBodyOnce(value, maxBytes) {
+  const { bytes, text } = readBody(value, maxBytes);
+  if (text !== undefined) return { bytes, text: wellFormed(text) ? text : undefined };
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return { bytes: copy, text: undefined };
+}
+
+const isWellFormed = String.prototype.isWellFormed;
+function wellFormed(value) {
+  if (typeof isWellFormed === "function") return isWellFormed.call(value);
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
 }
 
 const SIGNATURE_HEADER = "n-signature";
@@ -106,7 +127,7 @@ export function readSignature(value) {
   if (value === null || value === undefined) return undefined;
   return guard("the signature or headers argument", () => {
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw typeError(
+      throw argumentError(
         "The second argument must be the N-Signature header value (a string) or the request headers (a Headers object or a record such as req.headers).",
       );
     }
@@ -146,9 +167,9 @@ function headerValue(found) {
     if (length === 0) return undefined;
     const first = found[0];
     if (length === 1 && typeof first === "string") return first;
-    if (length > 1) throw refusal("malformed_signature", "The N-Signature header was sent more than once; Zentitle sends it once.");
+    if (length > 1) throw verificationError("malformed_signature", "The N-Signature header was sent more than once; Zentitle sends it once.");
   }
-  throw refusal("malformed_signature");
+  throw verificationError("malformed_signature");
 }
 
 /** A key as bytes for the core's detection: text, DER bytes, or a JWK object as JSON text. */
@@ -162,11 +183,11 @@ export function readKey(value, what = "the key") {
       try {
         json = JSON.stringify(value);
       } catch (error) {
-        throw typeError("The key object could not be read as a JWK.", error);
+        throw argumentError("The key object could not be read as a JWK.", error);
       }
       if (typeof json === "string") return utf8(json);
     }
-    throw typeError("A key must be the RSA modulus from Zentitle, a PEM string, a JWK (object or JSON text), or DER bytes.");
+    throw argumentError("A key must be the RSA modulus from Zentitle, a PEM string, a JWK (object or JSON text), or DER bytes.");
   });
 }
 
@@ -174,7 +195,7 @@ export function readKey(value, what = "the key") {
 export function readTime(value, message) {
   if (value === undefined) return undefined;
   const ms = typeof value === "number" ? value : tryCall(dateTime, value);
-  if (typeof ms !== "number" || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw typeError(message);
+  if (typeof ms !== "number" || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw argumentError(message);
   return ms;
 }
 
@@ -189,12 +210,12 @@ export function readOptions(options, names, what, { optional = false } = {}) {
     // A plain object (of any realm) or an instance of a class of the caller's: never an array,
     // a Date, a Map, bytes or a function, which are a mistake as an options bag.
     if (typeof options !== "object" || options === null || objectTag.call(options) !== "[object Object]") {
-      throw typeError(`${what} must be an object${optional ? " (or omitted)" : ""}, with ${names.map((n) => `\`${n}\``).join(", ")}.`);
+      throw argumentError(`${what} must be an object${optional ? " (or omitted)" : ""}, with ${names.map((n) => `\`${n}\``).join(", ")}.`);
     }
     for (const name of Object.keys(options)) {
       if (!names.includes(name)) {
         const near = closest(name, names);
-        throw typeError(`${what}: unknown option \`${name}\`${near ? `; did you mean \`${near}\`?` : ""} Known: ${names.join(", ")}.`);
+        throw argumentError(`${what}: unknown option \`${name}\`${near ? `; did you mean \`${near}\`?` : ""} Known: ${names.join(", ")}.`);
       }
     }
     const read = {};

@@ -195,7 +195,12 @@ export class WebhookReceiver {
     const error =
       code === "method_not_allowed"
         ? receiverError(code, "Zentitle delivers webhooks with POST; this request used another method.", { outcome: "refused", status: 405 })
-        : verificationError(code, hint);
+        : code === "body_unreadable"
+          ? receiverError(code, "The request's body could not be read to its end (the connection failed or closed mid-body).", {
+              outcome: "refused",
+              status: 400,
+            })
+          : verificationError(code, hint);
     return this.#refused(error);
   }
 
@@ -203,13 +208,19 @@ export class WebhookReceiver {
     const code = isOurs(error) ? error.code : "invalid_argument";
     const status = isOurs(error) && typeof error.status === "number" ? error.status : 500;
     const diagnosis = isOurs(error) && error.mismatch !== undefined ? { mismatch: error.mismatch, bodyChange: error.bodyChange } : {};
-    await this.#reporter.report(error, { outcome: "refused", code, ...diagnosis });
-    return { status, code, outcome: "refused" };
+    // A key source that could not fetch the key: nothing was checked, so this is no refusal of
+    // the delivery (503: Zentitle retries), and it is logged as an error.
+    const outcome = code === "key_unavailable" ? "key_unavailable" : "refused";
+    await this.#reporter.report(error, { outcome, code, ...diagnosis });
+    return { status, code, outcome };
   }
 
   async #verify(body, headers) {
     try {
-      return { event: (await this.#verifier.verifyAsync(body, headers)).event };
+      // The diagnosis of a bad signature is only reported (onError, the log line): where nothing
+      // listens, none is searched for.
+      const diagnosis = this.#reporter.listening ? "bounded" : "off";
+      return { event: (await this.#verifier.verifyAsync(body, headers, { diagnosis })).event };
     } catch (error) {
       // An authentic event whose payload does not fit the documented shape: the error carries
       // the verified event (the flow decides what runs and what is answered).
@@ -219,9 +230,14 @@ export class WebhookReceiver {
   }
 }
 
-/** A positive, finite number of seconds, or `fallback` when not given. */
+/** The largest of each timing: timers hold at most 2^31 - 1 ms, and stores refuse longer leases. */
+const MAX_SECONDS = { leaseSeconds: 86400, handlerTimeoutSeconds: 86400, storeTimeoutSeconds: 600 };
+
+/** A positive number of seconds up to the option's maximum, or `fallback` when not given. */
 function seconds(value, fallback, name) {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) throw argumentError(`options.${name} must be a positive number of seconds.`);
+  if (typeof value !== "number" || !(value > 0) || !(value <= MAX_SECONDS[name])) {
+    throw argumentError(`options.${name} must be a positive number of seconds, at most ${MAX_SECONDS[name]}.`);
+  }
   return value;
 }

@@ -52,9 +52,13 @@ export function readDoneSeconds(value, what) {
   return value;
 }
 
-/** `logger`: a function taking one line, or an object with `warn(line)`; default `console.warn`. */
+/**
+ * `logger`: an object with `warn(line)` (console, pino, the receiver's own logger), a function
+ * taking one line, or `false` to say nothing; default `console`.
+ */
 export function readLogger(value, what) {
   if (value === undefined) return (line) => globalThis.console?.warn(line);
+  if (value === false) return () => {};
   if (typeof value === "function") return (line) => value(line);
   let warn;
   try {
@@ -63,7 +67,7 @@ export function readLogger(value, what) {
     throw typeError(`${what}: reading logger.warn threw an exception (see error.cause).`, error);
   }
   if (typeof warn === "function") return (line) => warn.call(value, line);
-  throw typeError(`${what}: logger must be a function taking one line, or an object with warn(line) (console, pino, ...); got ${describe(value)}.`);
+  throw typeError(`${what}: logger must be an object with warn(line) (console, pino, ...), a function taking one line, or false; got ${describe(value)}.`);
 }
 
 /** Checks the arguments of a store call; a TypeError (a rejected promise) for a wrong one. */

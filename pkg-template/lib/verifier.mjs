@@ -1,13 +1,17 @@
 // `WebhookVerifier`: reads the caller's values (read.mjs), then verifies in the WebAssembly
-// module (core.mjs). De-duplication, the async variants and `verifyRequest` are orchestration
-// and stay here.
-import * as core from "./core.mjs";
-import { disposable, argumentError as typeError, isOurs, messageOf, verificationError as refusal } from "./errors.mjs";
-import { guard, readBody, readKey, readOptions, readSignature, readTime } from "./read.mjs";
+// module (core.mjs). The async variants and `verifyRequest` are orchestration and stay here;
+// processing each event once is the receiver's (its store), not the verifier's. A key source
+// (`key: zentitleKey(client)`, see key-source.mjs) is taken by the async methods only: they
+// hand over to a SourcedVerifier.
+import { readWithin } from "./bounded-body.mjs";
+import { checkDelivery, checkSignature, core, DIAGNOSIS, freeVerifier, MAX_KEY_BYTES, MAX_SIGNATURE_CHARS, prepareVerifier } from "./core.mjs";
+import { argumentError, disposable, isOurs, messageOf, verificationError } from "./errors.mjs";
+import { isKeySource, SourcedVerifier } from "./key-source.mjs";
+import { guard, readBody, readBodyOnce, readKey, readOptions, readSignature, readTime } from "./read.mjs";
 import { text } from "./wasm-instance.mjs";
 
-const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes", "deduplicator"];
-const CALL_OPTIONS = ["now", "maxAgeSeconds"];
+const OPTIONS = ["key", "keys", "minKeyBits", "maxAgeSeconds", "maxBodyBytes"];
+const CALL_OPTIONS = ["now", "maxAgeSeconds", "diagnosis"];
 const DEFAULT_MIN_KEY_BITS = 2048;
 /** The largest body accepted unless `maxBodyBytes` says otherwise: events are a few KB. */
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -24,9 +28,9 @@ const resident = new Set();
 
 function release(slot) {
   resident.delete(slot);
-  if (slot.generation === core.core.generation) {
+  if (slot.generation === core.generation) {
     slot.generation = -1;
-    core.freeVerifier(slot.handle);
+    freeVerifier(slot.handle);
   }
 }
 
@@ -50,33 +54,37 @@ export class WebhookVerifier {
   #minKeyBits;
   #maxAgeSeconds;
   #maxBodyBytes;
-  #deduplicator;
   #slot = { handle: 0, generation: -1, freed: false };
+  #sourced;
 
-  /** `new WebhookVerifier({ key } | { keys: [{ id, key }], minKeyBits?, maxAgeSeconds?, maxBodyBytes?, deduplicator? })`. */
+  /** `new WebhookVerifier({ key } | { keys: [{ id, key }], minKeyBits?, maxAgeSeconds?, maxBodyBytes? })`. */
   constructor(options) {
     const o = readOptions(options, OPTIONS, "new WebhookVerifier(options)");
     this.#minKeyBits = o.minKeyBits === undefined ? DEFAULT_MIN_KEY_BITS : wholeNumber(o.minKeyBits, "options.minKeyBits must be a whole number of bits.");
     const hasKey = o.key !== undefined && o.key !== null;
     const hasKeys = o.keys !== undefined && o.keys !== null;
-    if (hasKey && hasKeys) throw typeError("Give options.key or options.keys, not both.");
-    if (!hasKey && !hasKeys) throw typeError("new WebhookVerifier(options): options.key (or options.keys) is required.");
-    if (hasKey) {
+    if (hasKey && hasKeys) throw argumentError("Give options.key or options.keys, not both.");
+    if (!hasKey && !hasKeys) throw argumentError("new WebhookVerifier(options): options.key (or options.keys) is required.");
+    const sourced = hasKey && isKeySource(o.key);
+    if (sourced) {
+      this.#keys = [];
+    } else if (hasKey) {
       this.#keys = [readKey(o.key)];
       this.#keyIds = [null];
     } else {
       [this.#keyIds, this.#keys] = readKeySet(o.keys);
     }
     for (const key of this.#keys) {
-      if (key.length > core.MAX_KEY_BYTES) throw refusal("invalid_key", "The key is far larger than any RSA public key: pass the key itself.");
+      if (key.length > MAX_KEY_BYTES) throw verificationError("invalid_key", "The key is far larger than any RSA public key: pass the key itself.");
     }
     this.#maxAgeSeconds = maxAge(o.maxAgeSeconds) ?? null;
     this.#maxBodyBytes =
       o.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : wholeNumber(o.maxBodyBytes, "options.maxBodyBytes must be a whole number of bytes.");
-    if (o.deduplicator !== undefined && o.deduplicator !== null) {
-      const remember = guard("options.deduplicator", () => o.deduplicator.remember);
-      if (typeof remember !== "function") throw typeError("options.deduplicator must have a remember(eventId) method.");
-      this.#deduplicator = o.deduplicator;
+    if (sourced) {
+      // The options were checked above; the SourcedVerifier makes a verifier per key it fetches.
+      const { key, keys, ...verifierOptions } = o;
+      this.#sourced = new SourcedVerifier(key, verifierOptions);
+      return;
     }
     this.#handle();
     registry?.register(this, this.#slot, this.#slot);
@@ -97,9 +105,15 @@ export class WebhookVerifier {
       if (isOurs(error) && error.name === "WebhookVerificationError") return false;
       throw error;
     }
-    if (value === undefined || value.length > core.MAX_SIGNATURE_CHARS) return false;
-    const result = core.verifySignature(handle, value, bytes);
-    return typeof result === "number";
+    if (value === undefined || value.length > MAX_SIGNATURE_CHARS) return false;
+    try {
+      // A boolean has no room for the diagnosis: none is searched for.
+      checkSignature(handle, value, bytes, DIAGNOSIS.off);
+      return true;
+    } catch (error) {
+      if (isOurs(error) && error.name === "WebhookVerificationError" && error.code !== "internal_error") return false;
+      throw error;
+    }
   }
 
   /** Verifies the delivery and returns the typed event; throws `WebhookVerificationError`. */
@@ -117,23 +131,27 @@ export class WebhookVerifier {
     }
   }
 
-  /** `verify` for a deduplicator whose `remember` returns a promise: resolves to `{ event, keyId }`. */
+  /** `verify` as a promise: resolves to `{ event, keyId }`. */
   async verifyAsync(body, signature, options) {
+    if (this.#sourced !== undefined) return { event: await this.#sourced.verify(body, signature, options), keyId: null };
     const checked = this.#check(body, signature, options);
-    await this.#rememberAsync(checked.eventId);
     return { event: parseJson(checked.text), keyId: checked.keyId };
   }
 
   /** Reads a Fetch `Request`'s body once and verifies it: `{ event, rawBody, keyId }`. */
   async verifyRequest(request, options) {
     const { body, headers } = await this.#readRequest(request);
+    if (this.#sourced !== undefined) {
+      const event = await this.#sourced.verify(body, headers, options);
+      return { event, rawBody: text(new Uint8Array(body)), keyId: null };
+    }
     const checked = this.#check(body, headers, options);
-    await this.#rememberAsync(checked.eventId);
     return { event: parseJson(checked.text), rawBody: checked.text, keyId: checked.keyId };
   }
 
   /** Frees the keys' memory in the wasm instance now (it is also freed when garbage-collected). */
   free() {
+    if (this.#sourced !== undefined) return this.#sourced.free();
     const slot = this.#slot;
     if (slot.freed) return;
     slot.freed = true;
@@ -143,13 +161,6 @@ export class WebhookVerifier {
 
   #verifySync(body, signature, options) {
     const checked = this.#check(body, signature, options);
-    if (this.#deduplicator !== undefined) {
-      const first = this.#remember(checked.eventId);
-      if (isThenable(first)) {
-        throw typeError("The deduplicator's remember() returned a promise: use verifyAsync() or verifyRequest() with an asynchronous store.");
-      }
-      if (!first) throw refusal("duplicate_event");
-    }
     return { event: parseJson(checked.text), keyId: checked.keyId };
   }
 
@@ -158,18 +169,25 @@ export class WebhookVerifier {
    * instance or after it was evicted (see MAX_RESIDENT_VERIFIERS).
    */
   #handle() {
+    if (this.#sourced !== undefined) {
+      throw argumentError(
+        "This verifier's key is a key source, which answers asynchronously: use verifyAsync() or verifyRequest() (or a WebhookReceiver), or pass the key value.",
+      );
+    }
     const slot = this.#slot;
-    if (slot.freed) throw typeError("This WebhookVerifier was freed.");
+    if (slot.freed) throw argumentError("This WebhookVerifier was freed.");
     resident.delete(slot);
-    if (slot.generation !== core.core.generation) {
+    if (slot.generation !== core.generation) {
       for (const oldest of resident) {
         if (resident.size < MAX_RESIDENT_VERIFIERS) break;
         release(oldest);
       }
-      const generation = core.core.generation;
-      const prepared = core.prepareVerifier(this.#keys, this.#minKeyBits, this.#maxAgeSeconds, this.#maxBodyBytes);
-      if (typeof prepared !== "number") {
-        throw prepared.code === "invalid_argument" ? typeError(prepared.hint ?? prepared.message) : prepared;
+      const generation = core.generation;
+      let prepared;
+      try {
+        prepared = prepareVerifier(this.#keys, this.#minKeyBits, this.#maxAgeSeconds, this.#maxBodyBytes);
+      } catch (error) {
+        throw error.code === "invalid_argument" ? argumentError(error.hint ?? error.message) : error;
       }
       slot.handle = prepared;
       slot.generation = generation;
@@ -178,32 +196,25 @@ export class WebhookVerifier {
     return slot.handle;
   }
 
-  /** Signature, envelope and replay window: everything but de-duplication. */
+  /** Signature, envelope and replay window. */
   #check(body, signature, options) {
     const handle = this.#handle();
-    const { bytes, text: bodyText } = readBody(body, this.#maxBodyBytes);
+    // The body is read once: bytes the caller can still change (a SharedArrayBuffer another
+    // thread writes to, a buffer changed by a callback) are copied first, and both the
+    // verification and the parsed event come from that one copy.
+    const { bytes, text: bodyText } = readBodyOnce(body, this.#maxBodyBytes);
     const value = readSignature(signature);
-    if (value === undefined) throw refusal("missing_signature");
-    if (value.length > core.MAX_SIGNATURE_CHARS) {
-      throw refusal("malformed_signature", "The N-Signature value is far longer than any RSA signature.");
+    if (value === undefined) throw verificationError("missing_signature", missingSignatureHint(signature));
+    if (value.length > MAX_SIGNATURE_CHARS) {
+      throw verificationError("malformed_signature", "The N-Signature value is far longer than any RSA signature.");
     }
     const o = readOptions(options, CALL_OPTIONS, "The options argument", { optional: true });
     const now = readTime(o.now, "options.now must be a Date or epoch milliseconds.") ?? Date.now();
     const window = maxAge(o.maxAgeSeconds);
-    const result = core.verify(handle, value, bytes, now, window);
-    if (result instanceof Error) {
-      // Signed, with a valid envelope, but a payload that does not fit the documented shape:
-      // the error carries the verified event, so that it is never lost (the receiver hands it
-      // to onAny). The replay window is not checked for it.
-      if (result.code === "invalid_event" && result.hint?.startsWith("payload")) {
-        try {
-          result.event = JSON.parse(bodyText ?? text(bytes));
-        } catch {
-          // not reachable: the body parsed as JSON in the module
-        }
-      }
-      throw result;
-    }
+    // A payload that does not fit its documented shape is refused with the verified event
+    // attached (`error.event`, see checkDelivery); the module checks the replay window first
+    // (an old one is stale_event).
+    const result = checkDelivery(handle, value, bytes, now, window, diagnosisLevel(o.diagnosis));
     return {
       text: bodyText ?? text(bytes),
       eventId: result.eventId,
@@ -211,38 +222,33 @@ export class WebhookVerifier {
     };
   }
 
-  /** The deduplicator's answer: its own exceptions pass through (they are the caller's store's). */
-  #remember(eventId) {
-    return this.#deduplicator.remember(eventId);
-  }
-
-  async #rememberAsync(eventId) {
-    if (this.#deduplicator === undefined) return;
-    if (!(await this.#remember(eventId))) throw refusal("duplicate_event");
-  }
-
   async #readRequest(request) {
-    const { arrayBuffer, headers, length } = guard("the request", () => {
+    const { stream, arrayBuffer, headers, length } = guard("the request", () => {
       if (typeof request !== "object" || request === null || typeof request.arrayBuffer !== "function") {
-        throw typeError("verifyRequest(request): request must be a Fetch Request.");
+        throw argumentError("verifyRequest(request): request must be a Fetch Request.");
       }
       if (request.bodyUsed) {
-        throw refusal(
+        throw verificationError(
           "body_not_raw",
           "The request's body was already read: call verifyRequest() before anything else reads it, and use the rawBody it returns.",
         );
       }
       const headers = request.headers;
       const declared = typeof headers?.get === "function" ? headers.get("content-length") : undefined;
-      return { arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
+      const body = request.body;
+      const stream = typeof body?.getReader === "function" ? body : body === null ? null : undefined;
+      return { stream, arrayBuffer: request.arrayBuffer, headers, length: declared == null ? NaN : Number(declared) };
     });
-    // A declared length over the limit is refused before the body is read at all.
-    if (length > this.#maxBodyBytes) throw refusal("body_too_large");
+    // A declared length over the limit is refused before the body is read at all; otherwise
+    // the bytes are counted as they arrive and the read stops at the limit (bounded-body.mjs).
+    if (length > this.#maxBodyBytes) throw verificationError("body_too_large");
+    if (stream !== undefined) return { body: await readWithin(stream, this.#maxBodyBytes, length), headers };
+    // A Request-like object without a body stream: read whole, then measured.
     let body;
     try {
       body = await arrayBuffer.call(request);
     } catch (error) {
-      throw typeError("Reading the request's body failed (see error.cause).", error);
+      throw argumentError("Reading the request's body failed (see error.cause).", error);
     }
     return { body, headers };
   }
@@ -253,36 +259,38 @@ disposable(WebhookVerifier);
 /** `[ids, key bytes]` of `options.keys`: an array of `{ id, key }`. */
 function readKeySet(list) {
   const entries = guard("options.keys", () => {
-    if (!Array.isArray(list)) throw typeError("options.keys must be an array of { id, key }.");
+    if (!Array.isArray(list)) throw argumentError("options.keys must be an array of { id, key }.");
     const out = [];
     const length = list.length;
     for (let i = 0; i < length; i++) {
       const entry = list[i];
       const id = typeof entry === "object" && entry !== null ? entry.id : undefined;
-      if (typeof id !== "string") throw typeError("Each entry of options.keys needs an id (a string) and a key.");
+      if (typeof id !== "string") throw argumentError("Each entry of options.keys needs an id (a string) and a key.");
       out.push([id, readKey(entry.key, "a key of options.keys")]);
     }
     return out;
   });
-  if (entries.length === 0) throw typeError("The key set is empty: give at least one key.");
+  if (entries.length === 0) throw argumentError("The key set is empty: give at least one key.");
   return [entries.map((e) => e[0]), entries.map((e) => e[1])];
+}
+
+/** The per-call `diagnosis` option as the module's level: "bounded" (default), "full", "off". */
+function diagnosisLevel(value) {
+  if (value === undefined) return DIAGNOSIS.bounded;
+  if (typeof value === "string" && Object.hasOwn(DIAGNOSIS, value)) return DIAGNOSIS[value];
+  throw argumentError('options.diagnosis must be "bounded" (the default), "full" or "off".');
 }
 
 /** `undefined` → not given; `null` → off; a positive number of seconds → on. */
 function maxAge(value) {
   if (value === undefined || value === null) return value;
   if (typeof value === "number" && value > 0 && Number.isFinite(value)) return Math.ceil(value);
-  throw typeError("maxAgeSeconds must be a positive number of seconds, or null to turn the window off.");
+  throw argumentError("maxAgeSeconds must be a positive number of seconds, or null to turn the window off.");
 }
 
 function wholeNumber(value, message) {
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-  throw typeError(message);
-}
-
-function isThenable(value) {
-  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
-  return guard("the deduplicator's result", () => typeof value.then === "function");
+  throw argumentError(message);
 }
 
 /** The verified body, parsed by the engine's own `JSON.parse`: every field sent is kept. */
@@ -290,7 +298,7 @@ function parseJson(body) {
   try {
     return JSON.parse(body);
   } catch {
-    throw refusal("invalid_json");
+    throw verificationError("invalid_json");
   }
 }
 
@@ -298,7 +306,7 @@ function parseJson(body) {
 export function failure(error) {
   if (isOurs(error)) {
     const hint = error.hint;
-    const message = error.name === "WebhookVerificationError" ? messageOf(error.code) : error.message;
+    const message = (error.name === "WebhookVerificationError" && messageOf(error.code)) || error.message;
     return { ok: false, code: error.code, message, status: error.status ?? 500, hint, mismatch: error.mismatch, bodyChange: error.bodyChange };
   }
   return {
@@ -310,4 +318,11 @@ export function failure(error) {
     mismatch: undefined,
     bodyChange: undefined,
   };
+}
+
+/** Why no signature was found, in the words of the call that was made. */
+function missingSignatureHint(signature) {
+  return signature === undefined || signature === null
+    ? "No headers were given: pass the request's headers (or its N-Signature value) with the body: verify(body, headers), or receive({ body, headers })."
+    : "The request's headers have no N-Signature: it did not come from Zentitle, or a proxy or framework dropped the header on the way.";
 }

@@ -8,7 +8,8 @@
 // had), the instance's state can no longer be trusted: it is dropped, the call throws
 // `internal_error`, and the next call runs on a fresh instance of the same module. Objects
 // that keep handles into the instance (verifiers) compare `generation` and rebuild theirs.
-import { internalError, registerErrors, verificationError } from "./errors.mjs";
+import { abiMismatch } from "./abi.mjs";
+import { argumentError, internalError, isOurs, registerErrors, verificationError } from "./errors.mjs";
 import { text } from "./text.mjs";
 
 export class WasmInstance {
@@ -17,18 +18,28 @@ export class WasmInstance {
   #generation = 0;
   /** Error codes by their index in the module's table. */
   #codes = [];
+  #abi;
 
-  /** @param {string} what the module's name in the error thrown before it is loaded */
-  constructor(what) {
+  /**
+   * @param {string} what the module's name in the error thrown before it is loaded
+   * @param {Record<string, number>} abi the functions the module must export, with their arity (abi.mjs)
+   */
+  constructor(what, abi) {
     this.what = what;
+    this.#abi = abi;
   }
 
-  /** Sets the compiled module (from any realm) and instantiates it. */
+  /** Sets the compiled module (from any realm) and instantiates it; refuses a module whose exports are not `abi`'s. */
   load(module) {
+    const exports = new WebAssembly.Instance(module, {}).exports;
+    const mismatch = abiMismatch(exports, this.#abi);
+    if (mismatch !== undefined) {
+      throw argumentError(`${this.what} does not match this version of the package (${mismatch}): load the .wasm file of the same version.`);
+    }
     this.#module = module;
     this.#drop();
-    this.#instantiate();
-    this.#codes = registerErrors(readErrorTable(this.#exports, this));
+    this.#exports = exports;
+    this.#codes = registerErrors(this.#readErrorTable());
   }
 
   get loaded() {
@@ -46,24 +57,28 @@ export class WasmInstance {
   }
 
   /**
-   * Runs `fn(exports, io)` on the instance. Anything thrown from inside the module drops the
-   * instance and becomes `internal_error`; `fn` must not run user code.
+   * Runs `call(exports)` on the instance, where `call` uses this object's `write`, `output*`
+   * and `failure` for the buffers. The package's own errors (a refusal the module returned)
+   * pass through as thrown; anything else thrown from inside the module drops the instance and
+   * becomes `internal_error`. `call` must not run user code.
    */
-  run(fn) {
+  run(call) {
     if (this.#module === undefined) {
       throw new TypeError(`${this.what} is not loaded yet: call \`await init()\` once before the first use (browsers and bundlers).`);
     }
     try {
       if (this.#exports === undefined) this.#instantiate();
-      return fn(this.#exports, this);
+      return call(this.#exports);
     } catch (error) {
+      if (isOurs(error)) throw error;
       this.#drop();
       throw internalError(error);
     }
   }
 
-  /** Copies `parts` (Uint8Arrays) into the input buffer, back to back. */
-  write(exports, ...parts) {
+  /** Copies `parts` (Uint8Arrays) into the input buffer, back to back. Inside `run` only. */
+  write(...parts) {
+    const exports = this.#exports;
     let total = 0;
     for (const part of parts) total += part.length;
     const ptr = exports.zw_input(total);
@@ -76,16 +91,18 @@ export class WasmInstance {
     }
   }
 
-  /** The output buffer as a copy of its bytes. */
-  outputBytes(exports) {
+  /** The output buffer as a copy of its bytes. Inside `run` only. */
+  outputBytes() {
+    const exports = this.#exports;
     const ptr = exports.zw_output_ptr();
     const len = exports.zw_output_len();
     return new Uint8Array(exports.memory.buffer, ptr, len).slice();
   }
 
   /** The output buffer as text. (A short ASCII output, such as an eventId, is read directly:
-   * a call into TextDecoder costs more than the loop.) */
-  outputText(exports) {
+   * a call into TextDecoder costs more than the loop.) Inside `run` only. */
+  outputText() {
+    const exports = this.#exports;
     const ptr = exports.zw_output_ptr();
     const len = exports.zw_output_len();
     const bytes = new Uint8Array(exports.memory.buffer, ptr, len);
@@ -100,11 +117,27 @@ export class WasmInstance {
     return text(bytes);
   }
 
-  /** The `WebhookVerificationError` of a negative result, with the hint and the diagnosis
-   * (`hint NUL mismatch NUL bodyChange`) the call left. */
-  failure(exports, result) {
-    const [hint, mismatch, bodyChange] = this.outputText(exports).split("\0");
-    return verificationError(this.#codes[-1 - result] ?? "internal_error", hint || undefined, mismatch || undefined, bodyChange || undefined);
+  /**
+   * A negative result: its `WebhookVerificationError` (with the hint and the diagnosis the
+   * call left in the output, `hint NUL mismatch NUL bodyChange NUL part`), and whether the
+   * failure was the payload's alone (`part` is `payload`: the envelope is valid). Inside `run` only.
+   */
+  failure(result) {
+    const [hint, mismatch, bodyChange, part] = this.outputText().split("\0");
+    const error = verificationError(this.#codes[-1 - result] ?? "internal_error", hint || undefined, mismatch || undefined, bodyChange || undefined);
+    return { error, payloadMismatch: part === "payload" };
+  }
+
+  /** `[{ code, message, status }]` in the module's order: the one table of error codes. */
+  #readErrorTable() {
+    const table = [];
+    const count = this.#exports.zw_error_count();
+    for (let i = 0; i < count; i++) {
+      const status = this.#exports.zw_error_describe(i);
+      const [code, message] = this.outputText().split("\0");
+      table.push({ code, message, status });
+    }
+    return table;
   }
 
   #instantiate() {
@@ -116,18 +149,6 @@ export class WasmInstance {
     this.#exports = undefined;
     this.#generation++;
   }
-}
-
-/** `[{ code, message, status }]` in the module's order: the one table of error codes. */
-function readErrorTable(exports, io) {
-  const table = [];
-  const count = exports.zw_error_count();
-  for (let i = 0; i < count; i++) {
-    const status = exports.zw_error_describe(i);
-    const [code, message] = io.outputText(exports).split("\0");
-    table.push({ code, message, status });
-  }
-  return table;
 }
 
 export { text, utf8 } from "./text.mjs";

@@ -18,7 +18,7 @@ export class DurableObjectStore implements WebhookStore {
 
 /** The Durable Object class to bind (`class_name = "ZentitleEventObject"`) and export from the worker. */
 export class ZentitleEventObject {
-  constructor(state: { storage: unknown }, env?: unknown);
+  constructor(state: { storage: unknown });
   fetch(request: Request): Promise<Response>;
   alarm(): Promise<void>;
 }

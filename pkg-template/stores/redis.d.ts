@@ -2,15 +2,15 @@ import type { StoreClaim, StoreDoneOptions, WebhookStore } from "../index.js";
 
 /**
  * A connected client: node-redis 4, 5 or 6 (`createClient()`; its `sendCommand(args)` is used),
- * or ioredis 5 or 6 (`new Redis()` or `new Redis.Cluster()`; its `call(command, ...args)` is used).
+ * or ioredis 5 or 6 (`new Redis()`; its `call(command, ...args)` is used).
  */
 export type RedisClientLike = { call(command: string, ...args: string[]): Promise<unknown> } | { sendCommand(args: string[]): Promise<unknown> };
 
 export interface RedisStoreOptions extends StoreDoneOptions {
   /** Prefix of the store's keys. Default `"zentitle:event:"`. */
   prefix?: string;
-  /** Where the one-line warning goes when the server may evict keys: a function, or an object with `warn`. Default `console.warn`. */
-  logger?: ((line: string) => unknown) | { warn(line: string): unknown };
+  /** Where the one-line warning goes when the server may evict keys: an object with `warn` (console, pino), a function, or `false` for nowhere. Default `console`. */
+  logger?: { warn(line: string): unknown } | ((line: string) => unknown) | false;
 }
 
 /**

@@ -33,7 +33,9 @@ export class RedisStore {
   #prefix;
   #doneSeconds;
   #logger;
-  #checkedPolicy = false;
+  /** When the eviction policy is next read (ms), and the evicting policy last warned of. */
+  #nextPolicyCheck = 0;
+  #warnedPolicy;
 
   /** `new RedisStore(client, { prefix = "zentitle:event:", doneSeconds = 604800, logger = console.warn })`. */
   constructor(client, options) {
@@ -48,8 +50,8 @@ export class RedisStore {
   async claim(eventId, leaseMs) {
     checkEventId(eventId, "RedisStore.claim");
     const ms = readLeaseMs(leaseMs, "RedisStore.claim");
-    if (!this.#checkedPolicy) {
-      this.#checkedPolicy = true;
+    if (Date.now() >= this.#nextPolicyCheck) {
+      this.#nextPolicyCheck = Date.now() + POLICY_CHECK_MS;
       this.#warnIfEvicting(); // in the background: it never delays or fails a claim
     }
     const token = leaseToken();
@@ -85,19 +87,29 @@ export class RedisStore {
   /**
    * One line through `logger` if the server may evict the store's keys: an evicted done mark
    * lets a retry run its event again, an evicted lease lets a second instance run it at once.
-   * Says nothing where CONFIG is refused (managed Redis) or fails.
+   * Read at the first claim, then every ten minutes (a restarted or reconfigured server may
+   * evict where it did not), warning once per evicting policy seen. Says nothing where CONFIG
+   * is refused (managed Redis); a read that fails is tried again at a claim a minute later.
    */
   async #warnIfEvicting() {
     try {
       const policy = configValue(await this.#command(["CONFIG", "GET", "maxmemory-policy"]), "maxmemory-policy");
-      if (policy !== undefined && policy !== "noeviction") {
+      if (policy === undefined || policy === "noeviction") {
+        this.#warnedPolicy = undefined;
+      } else if (policy !== this.#warnedPolicy) {
+        this.#warnedPolicy = policy;
         this.#logger(
           `zentitle-webhooks RedisStore: this Redis evicts keys (maxmemory-policy ${policy}); an evicted done mark lets a retry run its event again. Use maxmemory-policy noeviction (docs/stores.md).`,
         );
       }
-    } catch {}
+    } catch {
+      this.#nextPolicyCheck = Math.min(this.#nextPolicyCheck, Date.now() + 60_000);
+    }
   }
 }
+
+/** How often the eviction policy is read again. */
+const POLICY_CHECK_MS = 10 * 60 * 1000;
 
 /**
  * How to send one command (an array of strings) with the given client. ioredis (which also has
@@ -113,7 +125,7 @@ function commandOf(client) {
   } catch (error) {
     throw typeError(`${WHAT}: reading the client threw an exception (see error.cause).`, error);
   }
-  if (typeof call === "function") return ([name, ...args]) => call.call(client, name, ...args); // ioredis (Redis, Cluster)
+  if (typeof call === "function") return ([name, ...args]) => call.call(client, name, ...args); // ioredis
   if (typeof sendCommand === "function") return (args) => sendCommand.call(client, args); // node-redis
   throw typeError(`${WHAT}: client must be a node-redis (4 or later) or ioredis client.`);
 }

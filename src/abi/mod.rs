@@ -10,21 +10,62 @@
 //! - inputs: the caller asks for an input buffer of `len` bytes ([`zw_input`]), writes the
 //!   inputs into it back to back, and passes their lengths as arguments;
 //! - results: a non-negative `i32` on success; on failure `-(1 + index of the code in
-//!   [`ErrorCode::ALL`])`, with the error's hint (if any) as UTF-8 in the output buffer,
-//!   followed for a diagnosed `invalid_signature` by a NUL, the mismatch (`body`, `key`), a
-//!   NUL and the body change (empty when none was recognised);
+//!   [`ErrorCode::ALL`])`, with four fields in the output buffer, UTF-8, separated by NULs
+//!   (each empty when it does not apply): the hint, the mismatch of a diagnosed
+//!   `invalid_signature` (`body`, `key`), its body change, and the part at fault (`payload`
+//!   for an event whose envelope is valid but whose payload does not fit its code's shape);
+//! - the exports and their arity are listed once on the JavaScript side
+//!   (`pkg-template/lib/abi.mjs`), which refuses a module that differs and is tested against
+//!   the built modules;
 //! - text results are left in the output buffer ([`zw_output_ptr`], [`zw_output_len`]).
 //!
-//! `#[no_mangle]` is what the `unsafe_code` lint objects to here: this module has no `unsafe`
-//! block. The caller writes into the input buffer through the pointer [`zw_input`] returns,
+//! `#[no_mangle]` is what the `unsafe_code` lint objects to here, so it is allowed on the
+//! exported items alone, which [`exports!`] generates: each is one call to the plain function
+//! of the same name, and can hold nothing else. Everywhere else, this module included, the
+//! lint denies `unsafe` (Cargo.toml's `[lints]`): a new `unsafe` block fails the build. There
+//! is none: the caller writes into the input buffer through the pointer [`zw_input`] returns,
 //! as any host does with a guest's memory.
-#![allow(unsafe_code)]
+
+/// The module's exports: for each `fn name(args) -> ret;`, a `#[no_mangle] extern "C"`
+/// function that calls the function `name` of the module where the macro is used. These are
+/// the only items where `unsafe_code` is allowed (for `#[no_mangle]`).
+macro_rules! exports {
+    ($(fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)?;)*) => {
+        $(
+            #[allow(unsafe_code)]
+            #[no_mangle]
+            pub extern "C" fn $name($($arg: $ty),*) $(-> $ret)? {
+                super::$name($($arg),*)
+            }
+        )*
+    };
+}
 
 #[cfg(feature = "testing")]
 mod testing;
 
+/// The exports of the verify `.wasm`.
+mod exports {
+    exports! {
+        fn zw_input(len: u32) -> u32;
+        fn zw_output_ptr() -> u32;
+        fn zw_output_len() -> u32;
+        fn zw_error_count() -> u32;
+        fn zw_error_describe(index: u32) -> i32;
+        fn zw_keys_clear();
+        fn zw_keys_add(len: u32, min_key_bits: u32) -> i32;
+        fn zw_verifier_new(max_age_seconds: f64, max_body_bytes: f64) -> i32;
+        fn zw_verifier_free(handle: u32);
+        fn zw_verify_signature(handle: u32, sig_len: u32, body_len: u32, diagnosis: u32) -> i32;
+        fn zw_verify(handle: u32, sig_len: u32, body_len: u32, now_ms: f64, max_age_seconds: f64, diagnosis: u32) -> i32;
+        fn zw_parse_event(len: u32) -> i32;
+        fn zw_trap_for_tests();
+    }
+}
+
 use std::cell::RefCell;
 
+use crate::diagnose::Diagnosis;
 use crate::error::{Error, ErrorCode};
 use crate::event::check_event;
 use crate::key::{KeyOptions, PublicKey};
@@ -43,8 +84,7 @@ thread_local! {
 
 /// An input buffer of exactly `len` bytes; its address, or 0 when memory cannot be had (the
 /// caller reports that as an error: nothing aborts).
-#[no_mangle]
-pub extern "C" fn zw_input(len: u32) -> u32 {
+fn zw_input(len: u32) -> u32 {
     INPUT.with(|cell| {
         let Ok(mut input) = cell.try_borrow_mut() else {
             return 0;
@@ -63,27 +103,23 @@ pub extern "C" fn zw_input(len: u32) -> u32 {
 }
 
 /// The address of the output buffer.
-#[no_mangle]
-pub extern "C" fn zw_output_ptr() -> u32 {
+fn zw_output_ptr() -> u32 {
     OUTPUT.with(|cell| cell.try_borrow().map_or(0, |out| out.as_ptr() as u32))
 }
 
 /// The length of the output buffer.
-#[no_mangle]
-pub extern "C" fn zw_output_len() -> u32 {
+fn zw_output_len() -> u32 {
     OUTPUT.with(|cell| cell.try_borrow().map_or(0, |out| out.len() as u32))
 }
 
 /// How many error codes there are.
-#[no_mangle]
-pub extern "C" fn zw_error_count() -> u32 {
+fn zw_error_count() -> u32 {
     ErrorCode::ALL.len() as u32
 }
 
 /// Describes error code `index`: its code and message, separated by a NUL, in the output
 /// buffer; returns its HTTP status (0 for an index out of range).
-#[no_mangle]
-pub extern "C" fn zw_error_describe(index: u32) -> i32 {
+fn zw_error_describe(index: u32) -> i32 {
     let Some(code) = ErrorCode::ALL.get(index as usize) else {
         return 0;
     };
@@ -96,8 +132,7 @@ pub extern "C" fn zw_error_describe(index: u32) -> i32 {
 }
 
 /// Starts a key set for [`zw_verifier_new`].
-#[no_mangle]
-pub extern "C" fn zw_keys_clear() {
+fn zw_keys_clear() {
     PENDING_KEYS.with(|cell| {
         if let Ok(mut keys) = cell.try_borrow_mut() {
             keys.clear();
@@ -107,8 +142,7 @@ pub extern "C" fn zw_keys_clear() {
 
 /// Reads the key in the input buffer (`len` bytes: text of any accepted form, or DER) and adds
 /// it to the key set. 0, or an error (`invalid_key`, `weak_key`).
-#[no_mangle]
-pub extern "C" fn zw_keys_add(len: u32, min_key_bits: u32) -> i32 {
+fn zw_keys_add(len: u32, min_key_bits: u32) -> i32 {
     let parsed = with_input(|input| {
         let key = input
             .get(..len as usize)
@@ -126,8 +160,7 @@ pub extern "C" fn zw_keys_add(len: u32, min_key_bits: u32) -> i32 {
 
 /// A verifier over the key set (which it takes): its handle (≥ 1), or an error.
 /// `max_age_seconds`: the replay window (negative or NaN: off). `max_body_bytes`: the largest body.
-#[no_mangle]
-pub extern "C" fn zw_verifier_new(max_age_seconds: f64, max_body_bytes: f64) -> i32 {
+fn zw_verifier_new(max_age_seconds: f64, max_body_bytes: f64) -> i32 {
     let keys = PENDING_KEYS.with(|cell| cell.try_borrow_mut().map(|mut k| std::mem::take(&mut *k)));
     let Ok(keys) = keys else {
         return result(Err(busy()));
@@ -156,8 +189,7 @@ pub extern "C" fn zw_verifier_new(max_age_seconds: f64, max_body_bytes: f64) -> 
 }
 
 /// Frees a verifier. Unknown handles are ignored.
-#[no_mangle]
-pub extern "C" fn zw_verifier_free(handle: u32) {
+fn zw_verifier_free(handle: u32) {
     VERIFIERS.with(|cell| {
         if let Ok(mut slots) = cell.try_borrow_mut() {
             if let Some(slot) = (handle as usize)
@@ -171,28 +203,29 @@ pub extern "C" fn zw_verifier_free(handle: u32) {
 }
 
 /// Checks the signature (`sig_len` bytes of the input) over the body (the next `body_len`
-/// bytes): the index of the key that verified it, or an error.
-#[no_mangle]
-pub extern "C" fn zw_verify_signature(handle: u32, sig_len: u32, body_len: u32) -> i32 {
+/// bytes): the index of the key that verified it, or an error. `diagnosis`: how far the
+/// diagnosis of `invalid_signature` searches (0 off, 1 bounded, 2 full; see [`Diagnosis`]).
+fn zw_verify_signature(handle: u32, sig_len: u32, body_len: u32, diagnosis: u32) -> i32 {
     result(with_verifier(handle, |verifier| {
         with_input(|input| {
             let (signature, body) = split(input, sig_len, body_len)?;
-            let key_id = verifier.verify_signature(body, signature)?;
+            let diagnosis = Diagnosis::from_level(diagnosis);
+            let key_id = verifier.verify_signature_with(body, signature, diagnosis)?;
             Ok(key_index(key_id))
         })
     }))
 }
 
 /// Signature, event and replay window (`now_ms`; `max_age_seconds`: NaN for the verifier's
-/// own window, negative for none): the index of the key, with the `eventId` in the output
-/// buffer; or an error.
-#[no_mangle]
-pub extern "C" fn zw_verify(
+/// own window, negative for none; `diagnosis` as for [`zw_verify_signature`]): the index of
+/// the key, with the `eventId` in the output buffer; or an error.
+fn zw_verify(
     handle: u32,
     sig_len: u32,
     body_len: u32,
     now_ms: f64,
     max_age_seconds: f64,
+    diagnosis: u32,
 ) -> i32 {
     result(with_verifier(handle, |verifier| {
         with_input(|input| {
@@ -202,7 +235,9 @@ pub extern "C" fn zw_verify(
             } else {
                 seconds(max_age_seconds)
             };
-            let (key_id, checked) = verifier.check(body, signature, now_ms as i64, max_age)?;
+            let diagnosis = Diagnosis::from_level(diagnosis);
+            let (key_id, checked) =
+                verifier.check(body, signature, now_ms as i64, max_age, diagnosis)?;
             set_output(checked.event_id.as_bytes());
             Ok(key_index(key_id))
         })
@@ -210,8 +245,7 @@ pub extern "C" fn zw_verify(
 }
 
 /// Validates the event in the input buffer (`len` bytes) without any signature: 0 or an error.
-#[no_mangle]
-pub extern "C" fn zw_parse_event(len: u32) -> i32 {
+fn zw_parse_event(len: u32) -> i32 {
     result(with_input(|input| {
         let body = input
             .get(..len as usize)
@@ -223,8 +257,7 @@ pub extern "C" fn zw_parse_event(len: u32) -> i32 {
 
 /// Traps, on purpose: the package's tests prove with it that an instance that trapped is
 /// replaced and that no caller notices more than the one failed call.
-#[no_mangle]
-pub extern "C" fn zw_trap_for_tests() {
+fn zw_trap_for_tests() {
     core::arch::wasm32::unreachable()
 }
 
@@ -320,17 +353,27 @@ fn set_output(bytes: &[u8]) {
     });
 }
 
-/// The `i32` of a result: the value, or the error's code (negative) with its hint as output.
+/// The `i32` of a result: the value, or the error's code (negative) with its fields as output.
 fn result(outcome: Result<i32, Error>) -> i32 {
     match outcome {
         Ok(value) => value,
         Err(error) => {
-            let mut text = error.hint().unwrap_or("").as_bytes().to_vec();
-            if let Some(mismatch) = error.mismatch() {
-                text.push(0);
-                text.extend_from_slice(mismatch.as_str().as_bytes());
-                text.push(0);
-                text.extend_from_slice(error.body_change().map_or("", |c| c.as_str()).as_bytes());
+            let fields = [
+                error.hint().unwrap_or(""),
+                error.mismatch().map_or("", |m| m.as_str()),
+                error.body_change().map_or("", |c| c.as_str()),
+                if error.is_payload_mismatch() {
+                    "payload"
+                } else {
+                    ""
+                },
+            ];
+            let mut text = Vec::new();
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    text.push(0);
+                }
+                text.extend_from_slice(field.as_bytes());
             }
             set_output(&text);
             let index = ErrorCode::ALL

@@ -6,7 +6,8 @@
 use super::{result, set_output, with_input};
 use crate::error::{Error, ErrorCode};
 use crate::testing::{
-    generate_key_pair, sample_event, tamper_body, tamper_signature, SeedRng, SigningKey,
+    dotnet_json, generate_key_pair, sample_event_body, tamper_body, tamper_signature, SeedRng,
+    SigningKey,
 };
 
 const SEED: usize = 32;
@@ -29,8 +30,7 @@ fn seed(input: &[u8]) -> Result<SeedRng, Error> {
 
 /// A key pair of `bits`, from the seed in the input buffer: its JSON
 /// (`privateKeyPem`, `publicKeyPem`, `modulus`, `jwk`) in the output buffer.
-#[no_mangle]
-pub extern "C" fn zt_generate_key_pair(bits: u32) -> i32 {
+fn zt_generate_key_pair(bits: u32) -> i32 {
     result(with_input(|input| {
         let pair = generate_key_pair(&mut seed(input)?, bits)?;
         let jwk: serde_json::Value =
@@ -48,8 +48,7 @@ pub extern "C" fn zt_generate_key_pair(bits: u32) -> i32 {
 
 /// Signs the body (after `key_len` bytes of private key, PEM or DER) in the input buffer: the
 /// `N-Signature` value in the output buffer.
-#[no_mangle]
-pub extern "C" fn zt_sign(key_len: u32, body_len: u32) -> i32 {
+fn zt_sign(key_len: u32, body_len: u32) -> i32 {
     result(with_input(|input| {
         let key_len = key_len as usize;
         let key = input.get(..key_len).ok_or(ErrorCode::InvalidArgument)?;
@@ -76,8 +75,7 @@ pub extern "C" fn zt_sign(key_len: u32, body_len: u32) -> i32 {
 
 /// A sample event: the input holds a seed, `code_len` bytes of event code, then
 /// `overrides_len` bytes of overrides as JSON (none when 0). Its JSON in the output buffer.
-#[no_mangle]
-pub extern "C" fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64) -> i32 {
+fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64) -> i32 {
     result(with_input(|input| {
         let mut rng = seed(input)?;
         let code_end = SEED.saturating_add(code_len as usize);
@@ -100,15 +98,24 @@ pub extern "C" fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64
                 })?,
             )
         };
-        let event = sample_event(&mut rng, code, now_ms as i64, overrides.as_ref())?;
-        set_output(event.to_string().as_bytes());
+        let body = sample_event_body(&mut rng, code, now_ms as i64, overrides.as_ref())?;
+        set_output(body.as_bytes());
+        Ok(0)
+    }))
+}
+
+/// The JSON text in the input buffer written the way Zentitle's .NET serialiser writes it
+/// (see [`dotnet_json`]), in the output buffer.
+fn zt_dotnet_json(len: u32) -> i32 {
+    result(with_input(|input| {
+        let text = utf8_input(input, len).ok_or(ErrorCode::InvalidArgument)?;
+        set_output(dotnet_json(text)?.as_bytes());
         Ok(0)
     }))
 }
 
 /// The UTF-8 text in the input buffer, tampered (see [`tamper_body`]), in the output buffer.
-#[no_mangle]
-pub extern "C" fn zt_tamper_body(len: u32) -> i32 {
+fn zt_tamper_body(len: u32) -> i32 {
     result(with_input(|input| {
         let text = utf8_input(input, len).ok_or(ErrorCode::InvalidArgument)?;
         set_output(tamper_body(text).as_bytes());
@@ -118,8 +125,7 @@ pub extern "C" fn zt_tamper_body(len: u32) -> i32 {
 
 /// The signature in the input buffer with one bit flipped, in the output buffer;
 /// `malformed_signature` if it is not base64.
-#[no_mangle]
-pub extern "C" fn zt_tamper_signature(len: u32) -> i32 {
+fn zt_tamper_signature(len: u32) -> i32 {
     result(with_input(|input| {
         let text = utf8_input(input, len).ok_or(ErrorCode::MalformedSignature)?;
         let tampered = tamper_signature(text).ok_or(ErrorCode::MalformedSignature)?;
@@ -133,4 +139,16 @@ fn utf8_input(input: &[u8], len: u32) -> Option<&str> {
     input
         .get(..len as usize)
         .and_then(|t| core::str::from_utf8(t).ok())
+}
+
+/// The exports of the test kit's `.wasm`.
+mod exports {
+    exports! {
+        fn zt_generate_key_pair(bits: u32) -> i32;
+        fn zt_sign(key_len: u32, body_len: u32) -> i32;
+        fn zt_sample_event(code_len: u32, overrides_len: u32, now_ms: f64) -> i32;
+        fn zt_dotnet_json(len: u32) -> i32;
+        fn zt_tamper_body(len: u32) -> i32;
+        fn zt_tamper_signature(len: u32) -> i32;
+    }
 }

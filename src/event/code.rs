@@ -120,7 +120,7 @@ mod tests {
             "// Generated from src/event/code.rs by `UPDATE_TYPES=1 cargo test`: edit the Rust table, not this file.\n\n/** The event codes this version documents. */\nexport const EVENT_CODES = Object.freeze([\n{}]);\n",
             codes.concat()
         );
-        crate::generated::check_file(path, &wanted, "src/event/code.rs");
+        crate::package_sync::check_file(path, &wanted, "src/event/code.rs");
     }
 
     #[test]

@@ -4,8 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::timestamp::parse_utc_millis;
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 
 /// The JSON type of a payload field (for the checks of the body scanner and the generated
 /// TypeScript declarations).
@@ -31,8 +30,8 @@ pub(crate) struct FieldSpec {
     pub(crate) doc: &'static str,
 }
 
-/// One payload field as the body scanner checks it, with the hints of its two failures (the
-/// same texts as [`take_field!`]'s, from the same pieces).
+/// One payload field as the body scanner checks it, with the hints of its two failures: the
+/// only texts of them (`parse_event` runs these checks before it builds the payload).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FieldCheck {
     pub(crate) name: &'static str,
@@ -66,51 +65,38 @@ macro_rules! field_type {
     (Num, optional) => { Option<f64> };
 }
 
+/// A field of a payload the scanner has checked (`check_event`: its hints are
+/// [`FieldCheck`]'s): `None` when absent or null. A value of another type is not reachable
+/// after the checks; it is refused ([`super::NOT_BUILT`]) rather than dropped.
 macro_rules! take_field {
     ($map:ident, $json:literal, $kind:ident, required) => {
-        take_field!($map, $json, $kind, optional)?.ok_or(Error::with_hint(
-            ErrorCode::InvalidEvent,
-            concat!("payload.", $json, " is missing."),
-        ))
+        take_field!($map, $json, $kind, optional)?.ok_or(super::NOT_BUILT)
     };
-    ($map:ident, $json:literal, Str, optional) => {
+    ($map:ident, $json:literal, $kind:ident, optional) => {
         match $map.remove($json) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(Error::with_hint(
-                ErrorCode::InvalidEvent,
-                concat!("payload.", $json, " must be a string."),
-            )),
+            Some(value) => take_field!(@value value, $kind).map(Some).ok_or(super::NOT_BUILT),
         }
     };
-    ($map:ident, $json:literal, Time, optional) => {
-        match $map.remove($json) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if parse_utc_millis(&s).is_some() => Ok(Some(s)),
-            Some(_) => Err(Error::with_hint(
-                ErrorCode::InvalidEvent,
-                concat!("payload.", $json, " must be an RFC 3339 UTC timestamp."),
-            )),
+    (@value $value:ident, Str) => {
+        match $value {
+            Value::String(s) => Some(s),
+            _ => None,
         }
     };
-    ($map:ident, $json:literal, Bool, optional) => {
-        match $map.remove($json) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(_) => Err(Error::with_hint(
-                ErrorCode::InvalidEvent,
-                concat!("payload.", $json, " must be true or false."),
-            )),
+    (@value $value:ident, Time) => {
+        take_field!(@value $value, Str)
+    };
+    (@value $value:ident, Bool) => {
+        match $value {
+            Value::Bool(b) => Some(b),
+            _ => None,
         }
     };
-    ($map:ident, $json:literal, Num, optional) => {
-        match $map.remove($json) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(_) => Err(Error::with_hint(
-                ErrorCode::InvalidEvent,
-                concat!("payload.", $json, " must be a number."),
-            )),
+    (@value $value:ident, Num) => {
+        match $value {
+            Value::Number(n) => n.as_f64(),
+            _ => None,
         }
     };
 }

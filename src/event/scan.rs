@@ -21,15 +21,54 @@ pub(crate) struct Checked {
     pub(crate) event_date_unix_ms: i64,
 }
 
-/// The envelope's members, in the order they are checked (`payload` last).
-const ENVELOPE: [&str; 6] = [
-    "eventId",
-    "eventDate",
-    "eventCode",
-    "resourceId",
-    "callAttempt",
-    "payload",
-];
+/// The envelope's members, in the order they are checked (`payload` last); a member's value
+/// is kept at its index (`Member::EventCode as usize`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Member {
+    EventId,
+    EventDate,
+    EventCode,
+    ResourceId,
+    CallAttempt,
+    Payload,
+}
+
+impl Member {
+    const ALL: [Member; 6] = [
+        Member::EventId,
+        Member::EventDate,
+        Member::EventCode,
+        Member::ResourceId,
+        Member::CallAttempt,
+        Member::Payload,
+    ];
+
+    /// The members' names, at their index (a table: one loop over it finds a key).
+    const NAMES: [&'static str; 6] = {
+        let mut names = [""; 6];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Member::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
+    /// The member's name in the JSON body.
+    const fn name(self) -> &'static str {
+        match self {
+            Member::EventId => "eventId",
+            Member::EventDate => "eventDate",
+            Member::EventCode => "eventCode",
+            Member::ResourceId => "resourceId",
+            Member::CallAttempt => "callAttempt",
+            Member::Payload => "payload",
+        }
+    }
+}
+
+/// The hint when a documented event code comes with a payload that is not an object.
+pub(super) const PAYLOAD_NOT_OBJECT_HINT: &str = "payload must be an object for this event code.";
 
 /// Validates an event body as [`parse_event`](super::parse_event) does, with its errors.
 pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
@@ -44,7 +83,7 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     }
     let json = ErrorCode::InvalidJson;
     let mut scan = Scan::new(body);
-    let mut envelope = [None; ENVELOPE.len()];
+    let mut envelope = [None; Member::ALL.len()];
     // The payload's fields for each family with checks, found in the same pass (the event
     // code may come after the payload): the last value of each.
     let families = [
@@ -58,12 +97,15 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     // otherwise all three.
     let mut matched: Option<usize> = None;
     let root = scan.value_with(&mut |key, scan| {
-        let Some(i) = key.and_then(|key| ENVELOPE.iter().position(|n| key.is(n))) else {
+        let Some(member) = key
+            .and_then(|key| Member::NAMES.iter().position(|n| key.is(n)))
+            .and_then(|i| Member::ALL.get(i).copied())
+        else {
             return scan.value();
         };
-        let item = if ENVELOPE[i] == "payload" {
+        let item = if member == Member::Payload {
             fields = [[None; MAX_FIELDS]; 3]; // a repeated payload: the last one counts
-            matched = envelope[CODE].and_then(|code| family_of(scan, code));
+            matched = envelope[Member::EventCode as usize].and_then(|code| family_of(scan, code));
             let (first, count) = matched.map_or((0, 3), |f| (f, 1));
             scan.value_with(&mut |key, scan| {
                 let item = scan.value()?;
@@ -83,7 +125,7 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
         } else {
             scan.value()?
         };
-        envelope[i] = Some(item);
+        envelope[member as usize] = Some(item);
         Ok(item)
     })?;
     if !scan.at_end() {
@@ -140,29 +182,6 @@ pub(crate) fn check_event(body: &[u8]) -> Result<Checked, Error> {
     })
 }
 
-/// Where `eventCode` is in [`ENVELOPE`].
-const CODE: usize = envelope_index("eventCode");
-const _: () = assert!(CODE < ENVELOPE.len(), "eventCode is an envelope member");
-
-/// The index of `name` in [`ENVELOPE`], or its length when it is not there.
-const fn envelope_index(name: &str) -> usize {
-    let mut i = 0;
-    while i < ENVELOPE.len() {
-        let (a, b) = (ENVELOPE[i].as_bytes(), name.as_bytes());
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return i;
-            }
-        }
-        i += 1;
-    }
-    ENVELOPE.len()
-}
-
 /// The index in `families` of the payload family of a documented event code.
 fn family_of_code(code: &[u8]) -> Option<usize> {
     let code = EventCode::ALL
@@ -199,12 +218,12 @@ fn check_payload(
     found: &[Option<Item>; MAX_FIELDS],
 ) -> Result<(), Error> {
     if !matches!(payload, Some(p) if p.kind == Kind::Object) {
-        return Err(invalid("payload must be an object for this event code."));
+        return Err(Error::payload_mismatch(PAYLOAD_NOT_OBJECT_HINT));
     }
     for (check, item) in checks.iter().zip(found) {
         let Some(item) = item.filter(|i| i.kind != Kind::Null) else {
             if check.required {
-                return Err(invalid(check.missing));
+                return Err(Error::payload_mismatch(check.missing));
             }
             continue;
         };
@@ -215,7 +234,7 @@ fn check_payload(
             FieldKind::Num => item.kind == Kind::Number,
         };
         if !fits {
-            return Err(invalid(check.wrong_type));
+            return Err(Error::payload_mismatch(check.wrong_type));
         }
     }
     Ok(())

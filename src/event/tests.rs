@@ -227,3 +227,23 @@ fn deep_nesting_is_an_error_not_a_crash() {
         Err(ErrorCode::InvalidJson)
     );
 }
+
+#[test]
+fn a_payload_that_does_not_fit_is_marked_as_the_payload_s_alone() {
+    let seat = |payload: Value| parse(&envelope("entitlement.seat.activated", payload));
+    for payload in [
+        json!({ "entitlementId": "ent_1", "activationId": "act_1", "seatId": 7 }),
+        json!({ "entitlementId": "ent_1", "activationId": "act_1" }),
+        json!("not an object"),
+    ] {
+        let e = seat(payload).expect_err("must fail");
+        assert_eq!(e.code(), ErrorCode::InvalidEvent);
+        assert!(e.is_payload_mismatch(), "{:?}", e.hint());
+    }
+    let mut bad_envelope = envelope("customer.created", json!({ "customerId": "cust_1" }));
+    bad_envelope["callAttempt"] = json!(0);
+    let e = parse(&bad_envelope).expect_err("must fail");
+    assert_eq!(e.code(), ErrorCode::InvalidEvent);
+    assert!(!e.is_payload_mismatch());
+    assert!(!Error::with_hint(ErrorCode::InvalidEvent, "x").is_payload_mismatch());
+}

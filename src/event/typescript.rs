@@ -134,7 +134,7 @@ fn interface(out: &mut String, name: &str, doc: &str, fields: &[FieldSpec]) {
 
 #[test]
 fn index_d_ts_matches_the_rust_event_types() {
-    crate::generated::check_section(
+    crate::package_sync::check_section(
         "pkg-template/index.d.ts",
         BEGIN,
         END,

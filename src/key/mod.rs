@@ -126,6 +126,12 @@ impl PublicKey {
             let members = jwk::parse(text)?;
             return Self::from_base64url_components(&members.n, &members.e, options);
         }
+        if looks_like_hex_modulus(text) {
+            return Err(Error::with_hint(ErrorCode::InvalidKey, HEX_HINT));
+        }
+        if looks_like_path(text) {
+            return Err(Error::with_hint(ErrorCode::InvalidKey, PATH_HINT));
+        }
         if let Some(found) = Self::from_bare_der(text, options) {
             return found;
         }
@@ -229,6 +235,41 @@ impl PublicKey {
         &self.modulus
     }
 }
+
+/// A modulus written in hex: `openssl rsa -modulus`'s `Modulus=B45B...`, `-text`'s
+/// `00:b4:5b:...`, or bare hex digits. Read as base64url it would decode to a wrong number
+/// (every delivery then failing as if the signature were at fault), so it is refused. The
+/// rule: at least 512 hex digits (a 2048-bit modulus), an even count, nothing else but `:` and
+/// whitespace. Base64url's alphabet holds the hex digits, but a real base64url modulus of 512
+/// characters or more (3072 bits and up) made only of them has odds of about (22/64)^512.
+fn looks_like_hex_modulus(text: &str) -> bool {
+    let text = text.strip_prefix("Modulus=").unwrap_or(text);
+    let text = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    let mut digits = 0usize;
+    for b in text.bytes() {
+        match b {
+            b':' | b' ' | b'\t' | b'\r' | b'\n' => {}
+            b if b.is_ascii_hexdigit() => digits += 1,
+            _ => return false,
+        }
+    }
+    digits >= 512 && digits % 2 == 0
+}
+
+/// A file path given where the key belongs: shorter than any key (a 1024-bit modulus is 171
+/// characters), no spaces, and a `.`, `/` or `\` (none of which a base64url modulus has).
+fn looks_like_path(text: &str) -> bool {
+    text.len() < 160
+        && !text.bytes().any(|b| b.is_ascii_whitespace())
+        && text.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\'))
+}
+
+const HEX_HINT: &str = "The key is the modulus written in hex (as `openssl rsa -modulus` prints it), not base64url as Zentitle shows it: pass the PEM, or the modulus converted to base64url (342 characters for 2048 bits).";
+
+const PATH_HINT: &str = "The key looks like a file path: pass the key itself (the file's contents, e.g. readFileSync(path, \"utf8\")), not its path.";
 
 const NOT_A_KEY_HINT: &str =
     "The key is not a PEM block, a JWK or a base64url RSA modulus. The modulus Zentitle shows is 342 characters of A-Z, a-z, 0-9, '-' and '_'.";

@@ -301,3 +301,58 @@ fn bare_base64_private_keys_and_certificates_are_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_hex_modulus_is_refused_with_a_hint() {
+    // The 2048-bit fixture's modulus in hex, as `openssl rsa -modulus` prints it and as bare
+    // digits (upper and lower case, with the leading 00 of `-text`, colon-separated).
+    let real = String::from_utf8(fixture("rsa2048.modulus.txt")).expect("utf-8");
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(real.trim())
+        .expect("base64url");
+    let hex: String = n.iter().map(|b| format!("{b:02X}")).collect();
+    let colons = std::iter::once("00".to_string())
+        .chain(n.iter().map(|b| format!("{b:02x}")))
+        .collect::<Vec<_>>()
+        .join(":");
+    for text in [
+        format!("Modulus={hex}"),
+        hex.clone(),
+        hex.to_lowercase(),
+        format!("0x{hex}"),
+        colons,
+    ] {
+        let err = PublicKey::parse(&text).expect_err("hex");
+        assert_eq!(err.code(), ErrorCode::InvalidKey);
+        assert!(err.hint().is_some_and(|h| h.contains("hex")), "{err}");
+    }
+    // Not hex enough: an odd count, too short (a 1024-bit modulus in hex is 256 digits, which
+    // base64url reads as 1536 bits: it is refused as a wrong length, not called hex).
+    assert!(!super::looks_like_hex_modulus(&hex[1..]));
+    assert!(!super::looks_like_hex_modulus(&hex[..510]));
+    // A genuine base64url modulus is never taken for hex, even one with many hex digits.
+    assert!(!super::looks_like_hex_modulus(real.trim()));
+    assert!(PublicKey::parse(real.trim()).is_ok());
+}
+
+#[test]
+fn a_file_path_given_as_the_key_is_named() {
+    for path in [
+        "nope.txt",
+        "keys/modulus.txt",
+        "./zentitle.pem",
+        "C:\\keys\\key",
+        "/etc/zentitle/jwk.json",
+    ] {
+        let err = PublicKey::parse(path).expect_err(path);
+        assert_eq!(err.code(), ErrorCode::InvalidKey, "{path}");
+        assert!(
+            err.hint().is_some_and(|h| h.contains("file path")),
+            "{path}: {err}"
+        );
+        assert!(!err.to_string().contains(path), "the path is not echoed");
+    }
+    // Short garbage without a separator or extension keeps the generic hint.
+    let err = PublicKey::parse("not a key").expect_err("garbage");
+    assert!(err.hint().is_some_and(|h| !h.contains("file path")));
+}

@@ -48,6 +48,18 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 const DAY: i64 = 86_400_000;
 
+// The samples' text carries what .NET's default JSON encoder escapes (non-ASCII, `+`, `<`, `>`,
+// `&`, `'`), as real customers' names and seats do, so that a handler that verifies
+// `JSON.stringify(req.body)` instead of the raw body fails in its first test, not in production.
+/// The customer events' `name`.
+pub const CUSTOMER_NAME: &str = "Société Générale & Fils <Müller>";
+/// The seat events' `seatId`: seats are often named by their user's e-mail.
+pub const SEAT_ID: &str = "josé.núñez+ci@example.com";
+/// The seat events' `seatName`.
+pub const SEAT_NAME: &str = "José's build agent <07>";
+/// The usage summary's feature name.
+pub const USAGE_FEATURE: &str = "Exports & reports";
+
 /// A realistic event body for `code` at `now_ms`, with fresh ids, then `overrides` applied:
 /// top-level members replace the envelope's, and a `payload` object is merged into the
 /// payload (a `null` member removes a field).
@@ -80,7 +92,7 @@ pub fn sample_event(
     let (resource, payload) = match known.map(EventCode::family) {
         Some(PayloadFamily::Customer) => (
             customer.clone(),
-            json!({ "customerId": customer, "name": "Acme Corp", "disabled": false }),
+            json!({ "customerId": customer, "name": CUSTOMER_NAME, "disabled": false }),
         ),
         Some(PayloadFamily::Entitlement) => {
             let mut p = json!({ "entitlementId": entitlement, "activatedAt": at(-30 * DAY), "expiresAt": at(days_to_expire.unwrap_or(335) * DAY) });
@@ -105,8 +117,8 @@ pub fn sample_event(
         }
         Some(PayloadFamily::Seat) => {
             let mut p = json!({
-                "entitlementId": entitlement, "activationId": activation, "seatId": "build-agent-07",
-                "seatName": "Build agent 07", "seatsUsed": 3, "isOverdraftSeat": false, "activatedAt": at(-3_600_000),
+                "entitlementId": entitlement, "activationId": activation, "seatId": SEAT_ID,
+                "seatName": SEAT_NAME, "seatsUsed": 3, "isOverdraftSeat": false, "activatedAt": at(-3_600_000),
             });
             if let Some(map) = p.as_object_mut() {
                 if code == "entitlement.seat.deactivated" {
@@ -130,7 +142,7 @@ pub fn sample_event(
         }
         Some(PayloadFamily::UsageSummary) => (
             entitlement.clone(),
-            json!({ "entitlementId": entitlement, "usageResetAt": at(0), "usage": [{ "feature": "exports", "used": 42 }] }),
+            json!({ "entitlementId": entitlement, "usageResetAt": at(0), "usage": [{ "feature": USAGE_FEATURE, "used": 42 }] }),
         ),
         None if code == TEST_EVENT_CODE => (random_id(rng, "whl"), json!({})),
         None => (entitlement.clone(), json!({})),
@@ -147,6 +159,32 @@ pub fn sample_event(
         apply_overrides(&mut event, overrides)?;
     }
     Ok(event)
+}
+
+/// [`sample_event`] as the body Zentitle would send: compact JSON written the way .NET's
+/// `System.Text.Json` writes it (`é` as `\u00E9`, `+` as `\u002B`, `<` as `\u003C`), which
+/// `JSON.stringify` does not reproduce.
+///
+/// # Errors
+/// As [`sample_event`].
+pub fn sample_event_body(
+    rng: &mut impl CryptoRngCore,
+    code: &str,
+    now_ms: i64,
+    overrides: Option<&Value>,
+) -> Result<String, Error> {
+    let event = sample_event(rng, code, now_ms, overrides)?;
+    dotnet_json(&event.to_string())
+}
+
+/// JSON text written again the way .NET's default encoder writes it (see [`sample_event_body`]).
+///
+/// # Errors
+/// [`ErrorCode::InvalidArgument`] when `text` is not JSON.
+pub fn dotnet_json(text: &str) -> Result<String, Error> {
+    crate::diagnose::write_dotnet_json(text.as_bytes())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| Error::with_hint(ErrorCode::InvalidArgument, "The event is not JSON."))
 }
 
 fn apply_overrides(event: &mut Value, overrides: &Value) -> Result<(), Error> {

@@ -10,7 +10,10 @@ mod keys;
 mod rng;
 mod tamper;
 
-pub use events::{format_rfc3339, random_id, sample_event, TEST_EVENT_CODE};
+pub use events::{
+    dotnet_json, format_rfc3339, random_id, sample_event, sample_event_body, CUSTOMER_NAME,
+    SEAT_ID, SEAT_NAME, TEST_EVENT_CODE, USAGE_FEATURE,
+};
 pub use keys::{generate_key_pair, SigningKey, TestKeyPair};
 pub use rng::SeedRng;
 pub use tamper::{tamper_body, tamper_signature};

@@ -205,7 +205,7 @@ describe("WebhookReceiver with an inbox", () => {
     const inbox = await pgInbox();
     assert.throws(() => new WebhookReceiver({ key, inbox, store: { claim() {}, renew() {}, complete() {}, release() {} } }), /not both/);
     assert.throws(() => new WebhookReceiver({ key }).work(), /create the receiver with \{ key, inbox \}/);
-    assert.throws(() => new WebhookReceiver({ key, inbox }).work({ concurency: 2 }), /unknown option "concurency"/);
+    assert.throws(() => new WebhookReceiver({ key, inbox }).work({ concurency: 2 }), /unknown option `concurency`; did you mean `concurrency`\?/);
     assert.throws(() => new WebhookReceiver({ key, inbox: {} }), /options.inbox has no add\(\)/);
     await assert.rejects(new WebhookReceiver({ key, inbox }).work({ concurrency: 0 }), /concurrency/);
     const hostile = new Proxy(
@@ -225,7 +225,7 @@ describe("WebhookReceiver with an inbox", () => {
     );
     assert.throws(
       () => new WebhookReceiver({ key, inbox }).work(hostile),
-      (e) => e instanceof TypeError && /work\(\)'s options threw/.test(e.message),
+      (e) => e instanceof TypeError && /Reading work\(options\) threw/.test(e.message),
     );
     await wait(1);
   });

@@ -29,7 +29,7 @@ module.exports = function checks() {
   });
 
   test("the test kit and the receiver", async () => {
-    const pair = generateTestKeyPair({ bits: 1024 });
+    const pair = await generateTestKeyPair({ bits: 1024 });
     const request = buildSignedRequest({ privateKey: pair.privateKeyPem, eventCode: "entitlement.seat.activated" });
     const seen = [];
     const receiver = new WebhookReceiver({ key: pair.modulus, minKeyBits: 1024 }).on("entitlement.seat.activated", (event) => {

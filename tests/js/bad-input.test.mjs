@@ -22,6 +22,8 @@ function failure(fn) {
   } catch (error) {
     assert.ok(error instanceof WebhookVerificationError, `expected WebhookVerificationError, got ${error?.name}: ${error?.message}`);
     assert.ok(!error.message.includes(modulus.slice(0, 24)), "message leaks the key");
+    assert.ok(!error.hint?.includes(modulus.slice(0, 24)), "hint leaks the key");
+    if (error.hint) assert.ok(!error.message.includes(error.hint), "the hint is not repeated in the message");
     return error;
   }
   assert.fail("accepted");
@@ -116,14 +118,41 @@ describe("bad input table", () => {
       "invalid_key",
       /private key/,
     ],
+    [
+      "a genuine signature replayed over a 64 KiB body built against the diagnosis",
+      () => withBody(`{"payload":${"[".repeat(62)}${"0,".repeat(32000)}0${"]".repeat(62)}}`, good.signature),
+      "invalid_signature",
+      /not diagnosed further/,
+    ],
+    [
+      "a signed event dated 2020 whose payload does not fit, with maxAgeSeconds",
+      () => {
+        const old = signed(event().replace("2026-11-27T10:15:30Z", "2020-01-01T00:00:00Z").replace('"customerId":"cust_1"', '"customerId":7'));
+        return withBody(old.body, old.signature, new WebhookVerifier({ key: modulus, maxAgeSeconds: 300 }));
+      },
+      "stale_event",
+    ],
   ];
   for (const [what, run, code, hint] of rows) {
     test(`${what}: ${code}`, () => {
       const error = run();
       assert.equal(error.code, code);
-      if (hint) assert.match(`${error.message}`, hint);
+      if (hint) assert.match(`${error.message} ${error.hint}`, hint);
     });
   }
+
+  test("a chunked body over maxBodyBytes to verifyRequest: body_too_large, read no further", async () => {
+    let pulled = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        pulled += 4096;
+        controller.enqueue(new Uint8Array(4096));
+      },
+    });
+    const request = new Request("http://127.0.0.1/", { method: "POST", body: stream, duplex: "half", headers: { "n-signature": good.signature } });
+    await assert.rejects(new WebhookVerifier({ key: modulus, maxBodyBytes: 10_000 }).verifyRequest(request), { code: "body_too_large" });
+    assert.ok(pulled <= 10_000 + 4 * 4096, `${pulled} bytes pulled`);
+  });
 
   test("duplicate keys: the last one wins, in the checks and in the event (as JSON.parse)", () => {
     const s = signed(event().replace('"callAttempt":1', '"callAttempt":0,"callAttempt":2'));

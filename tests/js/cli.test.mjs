@@ -172,3 +172,119 @@ describe("CLI", () => {
     });
   });
 });
+
+describe("CLI manners", () => {
+  test("--version, and an example in every command's --help", () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../pkg/package.json", import.meta.url), "utf8"));
+    for (const flag of ["--version", "-v"]) {
+      const out = run([flag]);
+      assert.equal(out.status, 0);
+      assert.equal(out.stdout.trim(), `zentitle-webhooks ${version}`);
+    }
+    for (const command of ["keygen", "sign", "verify", "trigger", "listen", "replay"]) {
+      const help = run([command, "--help"]);
+      assert.equal(help.status, 0, command);
+      assert.match(help.stdout, new RegExp(`Example:\\n  zentitle-webhooks ${command} `), command);
+    }
+  });
+
+  test("did you mean: commands and flags", () => {
+    const command = run(["lsiten"]);
+    assert.equal(command.status, 2);
+    assert.match(command.stderr, /Unknown command "lsiten"\. Did you mean listen\?/);
+    assert.doesNotMatch(run(["frobnicate"]).stderr, /Did you mean/);
+    const flag = run(["sign", "--ky", "x"]);
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /^Unknown option --ky for sign\. Did you mean --key\?/);
+    assert.match(run(["keygen", "--froce"]).stderr, /Did you mean --force\?/);
+  });
+
+  test("a mistyped event code is refused before anything is sent; an unknown one is sent with a note", async () => {
+    let posts = 0;
+    const server = createServer((req, res) => {
+      posts++;
+      req.resume().on("end", () => res.writeHead(200).end());
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${server.address().port}/`;
+    try {
+      const typo = await runAsync(["trigger", "customer.craeted", "--url", url, "--key", join(dir, "k2048/private.pem")]);
+      assert.equal(typo.status, 2);
+      assert.match(typo.stderr, /Unknown event code customer\.craeted\. Did you mean customer\.created\? Nothing was sent\./);
+      assert.equal(posts, 0);
+      const unknown = await runAsync(["trigger", "license.transferred", "--url", url, "--key", join(dir, "k2048/private.pem")]);
+      assert.equal(unknown.status, 0, unknown.stderr);
+      assert.match(unknown.stderr, /not a documented event code/);
+      assert.equal(posts, 1);
+    } finally {
+      server.close();
+    }
+  });
+
+  test("keygen does not replace keys without --force", () => {
+    const before = readFileSync(join(dir, "k2048/private.pem"), "utf8");
+    const refused = run(["keygen", "--bits", "1024", "--out", join(dir, "k2048")]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /already holds private\.pem, public\.pem, modulus\.txt, jwk\.json: keygen does not replace keys unless --force/);
+    assert.equal(readFileSync(join(dir, "k2048/private.pem"), "utf8"), before);
+    const forced = run(["keygen", "--bits", "1024", "--out", join(dir, "forced")]);
+    assert.equal(forced.status, 0, forced.stderr);
+    const again = readFileSync(join(dir, "forced/private.pem"), "utf8");
+    assert.equal(run(["keygen", "--bits", "1024", "--out", join(dir, "forced"), "--force"]).status, 0);
+    assert.notEqual(readFileSync(join(dir, "forced/private.pem"), "utf8"), again);
+  });
+
+  test("a --key that looks like a path and names no file is a missing file", () => {
+    for (const command of [["verify", "--signature", "AAAA"], ["sign"]]) {
+      const out = run([...command, "--key", "nope.txt"], "{}");
+      assert.equal(out.status, 2, command[0]);
+      assert.equal(out.stderr.trim(), "--key nope.txt: no such file (and too short to be a key itself).");
+    }
+  });
+
+  test("listen on a busy port: one line, no stack", async () => {
+    const busy = createServer();
+    await new Promise((r) => busy.listen(0, "127.0.0.1", r));
+    try {
+      const modulus = join(dir, "k2048/modulus.txt");
+      const out = await runAsync(["listen", "--key", modulus, "--port", String(busy.address().port)]);
+      assert.equal(out.status, 1);
+      assert.equal(out.stderr.trim().split("\n").length, 1, out.stderr);
+      assert.match(out.stderr, /^Port \d+ on 127\.0\.0\.1 is already in use \(another listen, or your app\?\): choose another with --port\.$/m);
+    } finally {
+      busy.close();
+    }
+  });
+
+  test("replay prints the outcome the app reported: duplicate, not just 200", async () => {
+    const privateKey = createPrivateKey(readFileSync(join(dir, "k2048/private.pem")));
+    const body = `{"eventId":"event_RRRRRRRRRRRRRRRRRRRRRR","eventDate":"${new Date().toISOString()}","eventCode":"customer.created","resourceId":"cust_1","callAttempt":1,"payload":{"customerId":"cust_1"}}`;
+    const headers = { "content-type": "application/json", "n-signature": sign("sha256", Buffer.from(body), privateKey).toString("base64") };
+    const line = JSON.stringify({
+      id: 1,
+      time: new Date().toISOString(),
+      method: "POST",
+      path: "/",
+      headers,
+      bodyBase64: Buffer.from(body).toString("base64"),
+    });
+    writeFileSync(join(dir, "recorded.jsonl"), `${line}\n${line}\n`);
+    const receiver = new WebhookReceiver({ key: readFileSync(join(dir, "k2048/modulus.txt"), "utf8") }).on("customer.created", () => {});
+    const app = createServer(receiver.node());
+    await new Promise((r) => app.listen(0, "127.0.0.1", r));
+    try {
+      const out = await runAsync(["replay", join(dir, "recorded.jsonl"), "--to", `http://127.0.0.1:${app.address().port}/`]);
+      assert.equal(out.status, 0, out.stderr);
+      const lines = out.stdout.trim().split("\n");
+      assert.match(lines[0], /^ok {3}200 processed customer\.created event_R+$/);
+      assert.match(lines[1], /^ok {3}200 duplicate customer\.created event_R+$/);
+      const json = await runAsync(["replay", join(dir, "recorded.jsonl"), "--to", `http://127.0.0.1:${app.address().port}/`, "--json"]);
+      assert.deepEqual(
+        JSON.parse(json.stdout).map((r) => r.outcome),
+        ["duplicate", "duplicate"],
+      );
+    } finally {
+      app.close();
+    }
+  });
+});

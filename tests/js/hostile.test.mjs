@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createPrivateKey, sign } from "node:crypto";
 import { test } from "node:test";
 
-import { MemoryDeduplicator, WebhookVerificationError, WebhookVerifier, isKnownEventCode, parseEvent } from "zentitle-webhooks";
+import { WebhookVerificationError, WebhookVerifier, isKnownEventCode, parseEvent } from "zentitle-webhooks";
 import * as kit from "zentitle-webhooks/testing";
 
 import { core } from "../../pkg/lib/core.mjs";
@@ -22,27 +22,6 @@ const body = `{"eventId":"event_AAAAAAAAAAAAAAAAAAAAAA","eventDate":"2026-11-27T
 const signature = sign("sha256", Buffer.from(body), privateKey).toString("base64");
 const verifier = new WebhookVerifier({ key: modulus });
 const weakPrivateKey = privateKeyPem("weak1024");
-const dedup = new MemoryDeduplicator();
-const withDedup = new WebhookVerifier({ key: modulus, deduplicator: new MemoryDeduplicator() });
-
-// Verifiers whose deduplicator answers, or throws, the hostile value: one per value.
-const perValue = (make) => {
-  const made = new Map();
-  return (v) => made.get(v) ?? made.set(v, make(v)).get(v);
-};
-const answering = perValue((v) => new WebhookVerifier({ key: modulus, deduplicator: { remember: () => v } }));
-const throwing = perValue(
-  (v) =>
-    new WebhookVerifier({
-      key: modulus,
-      deduplicator: {
-        remember: () => {
-          throw v;
-        },
-      },
-    }),
-);
-
 /** Every export, with `v` in each argument position it has. Each returns the outcome. */
 const exports = {
   "new WebhookVerifier(v)": (v) => new WebhookVerifier(v),
@@ -50,7 +29,6 @@ const exports = {
   "new WebhookVerifier({ keys: v })": (v) => new WebhookVerifier({ keys: v }),
   "new WebhookVerifier({ keys: [v] })": (v) => new WebhookVerifier({ keys: [v] }),
   "new WebhookVerifier({ key, maxAgeSeconds: v })": (v) => new WebhookVerifier({ key: modulus, maxAgeSeconds: v }),
-  "new WebhookVerifier({ key, deduplicator: v })": (v) => new WebhookVerifier({ key: modulus, deduplicator: v }),
   "verify(v, sig)": (v) => verifier.verify(v, signature),
   "verify(body, v)": (v) => verifier.verify(body, v),
   "verify(body, { 'n-signature': v })": (v) => verifier.verify(body, { "n-signature": v }),
@@ -61,12 +39,8 @@ const exports = {
   "verifyAsync(v, sig)": (v) => verifier.verifyAsync(v, signature),
   "verifyAsync(body, v)": (v) => verifier.verifyAsync(body, v),
   "verifyRequest(v)": (v) => verifier.verifyRequest(v),
-  "verify with a deduplicator answering v": (v) => answering(v).verify(body, signature),
   "parseEvent(v)": (v) => parseEvent(v),
   "isKnownEventCode(v)": (v) => isKnownEventCode(v),
-  "new MemoryDeduplicator(v)": (v) => new MemoryDeduplicator(v),
-  "remember(v)": (v) => dedup.remember(v),
-  "remember(id, v)": (v) => dedup.remember("event_x", v),
   // A bytes-like value is signed for real: with a 1024-bit key, to keep 5,000 rounds short.
   "signPayload(v, key)": (v) => kit.signPayload(v, weakPrivateKey),
   "signPayload(body, v)": (v) => kit.signPayload(body, v),
@@ -85,7 +59,6 @@ const safe = {
   "safeVerify(body, sig, v)": (v) => verifier.safeVerify(body, signature, v),
   "safeVerify(body, sig, { now: v })": (v) => verifier.safeVerify(body, signature, { now: v }),
   "safeVerify(body, sig, { maxAgeSeconds: v })": (v) => verifier.safeVerify(body, signature, { maxAgeSeconds: v }),
-  "safeVerify with a deduplicator throwing": (v) => throwing(v).safeVerify(body, signature),
   "safeVerify.call(v)": (v) => WebhookVerifier.prototype.safeVerify.call(v, body, signature),
 };
 
@@ -101,7 +74,6 @@ const codes = new Set([
   "invalid_event",
   "stale_event",
   "future_event",
-  "duplicate_event",
   "invalid_argument",
   "body_too_large",
   "internal_error",
@@ -176,8 +148,6 @@ test(`every hostile value, at every export, ${rounds.toLocaleString("en")} times
     assert.equal(v.verifySignature(body, { "N-Signature": signature }), true);
     assert.equal(v.safeVerify(body + " ", signature).code, "invalid_signature");
   }
-  assert.equal(withDedup.verify(body, signature).eventId, "event_AAAAAAAAAAAAAAAAAAAAAA");
-  assert.equal(withDedup.safeVerify(body, signature).code, "duplicate_event");
 });
 
 test("safeVerify never throws, whatever `this` and the arguments are", () => {
@@ -204,16 +174,4 @@ test("user code that throws inside a read is wrapped, with the original as cause
   assert.ok(error instanceof TypeError);
   assert.equal(error.code, "invalid_argument");
   assert.equal(error.cause?.message, "hostile");
-});
-
-test("a deduplicator's own exception passes through verify as it was thrown", () => {
-  const failing = new WebhookVerifier({
-    key: modulus,
-    deduplicator: {
-      remember: () => {
-        throw new RangeError("store down");
-      },
-    },
-  });
-  assert.throws(() => failing.verify(body, signature), { name: "RangeError", message: "store down" });
 });

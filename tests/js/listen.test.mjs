@@ -179,7 +179,16 @@ describe("listen --forward-to --record", () => {
     const page = await fetch(`${listen.url}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /data-testid="inbox"/);
-    for (const path of ["/app.js", "/inbox.js", "/pkg/browser.mjs", "/pkg/wasm/zentitle_webhooks.wasm", "/examples/keys/demo.modulus.txt"]) {
+    for (const path of [
+      "/app.js",
+      "/inbox.js",
+      "/pkg/browser.mjs",
+      "/pkg/wasm/zentitle_webhooks.wasm",
+      "/browser.mjs",
+      "/testing-browser.mjs",
+      "/lib/test-key.mjs",
+      "/wasm/zentitle_webhooks_testing.wasm",
+    ]) {
       assert.equal((await fetch(listen.url + path)).status, 200, path);
     }
     assert.equal((await fetch(`${listen.url}/../package.json`)).status, 404);

@@ -19,10 +19,17 @@ test("npm pack holds exactly the package's files", () => {
     "api.mjs",
     "browser.mjs",
     "cli.mjs",
+    "cli/account.mjs",
     "cli/delivery.mjs",
+    "cli/escape.mjs",
     "cli/inbox.mjs",
     "cli/listen.mjs",
+    "cli/read-input.mjs",
+    "cli/record-file.mjs",
     "cli/replay.mjs",
+    "cli/suggest.mjs",
+    "cli/webhooks.mjs",
+    "cli/zentitle-env.mjs",
     "edge.mjs",
     "inbox/durable-object.cjs",
     "inbox/durable-object.d.cts",
@@ -38,15 +45,18 @@ test("npm pack holds exactly the package's files", () => {
     "inbox/redis.mjs",
     "index.d.cts",
     "index.d.ts",
+    "lib/abi.mjs",
+    "lib/bounded-body.mjs",
     "lib/compile.mjs",
     "lib/core.mjs",
-    "lib/deduplicator.mjs",
     "lib/errors.cjs",
     "lib/errors.mjs",
     "lib/event-codes.mjs",
     "lib/inbox-mode.mjs",
     "lib/inbox-worker.mjs",
+    "lib/key-source.mjs",
     "lib/memory-store.mjs",
+    "lib/native-rsa.mjs",
     "lib/printable.mjs",
     "lib/read.mjs",
     "lib/receiver.mjs",
@@ -59,10 +69,15 @@ test("npm pack holds exactly the package's files", () => {
     "lib/store-contract-tests.mjs",
     "lib/store-shared.cjs",
     "lib/store-shared.mjs",
+    "lib/test-key.mjs",
     "lib/testing-core.mjs",
     "lib/text.mjs",
     "lib/verifier.mjs",
     "lib/wasm-instance.mjs",
+    "management.cjs",
+    "management.d.cts",
+    "management.d.ts",
+    "management.mjs",
     "node.cjs",
     "node.mjs",
     "package.json",
@@ -91,8 +106,6 @@ test("npm pack holds exactly the package's files", () => {
     "www/app.js",
     "www/inbox.js",
     "www/index.html",
-    "www/keys/demo.key.pem",
-    "www/keys/demo.modulus.txt",
     "www/raw-request.js",
     "www/style.css",
   ]);
@@ -149,7 +162,6 @@ test("every entry exports the same API", async () => {
   const names = Object.keys(esm).sort();
   assert.deepEqual(names, [
     "EVENT_CODES",
-    "MemoryDeduplicator",
     "MemoryStore",
     "WebhookReceiver",
     "WebhookReceiverError",
@@ -170,7 +182,18 @@ test("every entry exports the same API", async () => {
   const cjs = createRequire(import.meta.url)("zentitle-webhooks");
   assert.deepEqual(Object.keys(cjs).sort(), names);
   await esm.init(); // a no-op in Node, but part of the universal API
-  const kit = ["buildSignedRequest", "createSender", "createTestEvent", "generateTestKeyPair", "init", "signPayload", "storeContractTests", "tamperBody", "tamperSignature"];
+  const kit = [
+    "buildSignedRequest",
+    "createSender",
+    "createTestEvent",
+    "generateTestKeyPair",
+    "init",
+    "signPayload",
+    "storeContractTests",
+    "tamperBody",
+    "tamperSignature",
+    "testKeyPair",
+  ];
   assert.deepEqual(Object.keys(await import("zentitle-webhooks/testing")).sort(), kit);
   assert.deepEqual(Object.keys(createRequire(import.meta.url)("zentitle-webhooks/testing")).sort(), kit);
   for (const entry of ["testing-node.mjs", "testing-workerd.mjs", "testing-browser.mjs"]) {

@@ -49,3 +49,26 @@ test("no event on the error when the envelope is broken or the signature is wron
     (e) => e.code === "invalid_signature" && e.event === undefined,
   );
 });
+
+test("the replay window applies to a signed event whose payload does not fit: a 2020 one is stale", async () => {
+  const old = { ...envelope, eventDate: "2020-01-01T00:00:00Z" };
+  const [body, signature] = signed({ ...old, payload: { entitlementId: "ent_1", activationId: "act_1", seatId: 7 } });
+  const windowed = new WebhookVerifier({ key: keyForms("rsa2048")["modulus string"], maxAgeSeconds: 300 });
+  assert.throws(
+    () => windowed.verify(body, signature),
+    (e) => e.code === "stale_event" && e.event === undefined,
+  );
+  // Without a window it is the unfit event, handed over.
+  assert.equal(verifier.safeVerify(body, signature).code, "invalid_event");
+  // The receiver refuses it (401) and runs no handler.
+  const { WebhookReceiver } = await import("zentitle-webhooks");
+  const receiver = new WebhookReceiver({ key: keyForms("rsa2048")["modulus string"], maxAgeSeconds: 300 });
+  let ran = 0;
+  receiver.onAny(() => ran++);
+  const result = await receiver.receive({ body, headers: { "n-signature": signature } });
+  assert.deepEqual([result.status, result.code, ran], [401, "stale_event", 0]);
+  // Within the window, the unfit event still reaches onAny.
+  const [fresh, freshSignature] = signed({ ...envelope, eventDate: new Date().toISOString(), payload: { seatId: 7 } });
+  const ok = await receiver.receive({ body: fresh, headers: { "n-signature": freshSignature } });
+  assert.deepEqual([ok.status, ran], [200, 1]);
+});

@@ -34,7 +34,6 @@ const shapes = [
   (h) => ({ key: h }),
   (h) => ({ key, now: h }),
   (h) => ({ key, maxAgeSeconds: h }),
-  (h) => ({ key, deduplicator: h }),
   (h) => ({ keys: [h] }),
   (h) => ({ now: h }),
   (h) => ({ privateKey: h, eventCode: "customer.created" }),
@@ -79,7 +78,6 @@ const value = fc.oneof(
       keys: fc.anything(),
       maxAgeSeconds: fc.anything(),
       now: fc.anything(),
-      deduplicator: fc.anything(),
       minKeyBits: fc.anything(),
       maxBodyBytes: fc.anything(),
     },
@@ -107,7 +105,6 @@ function call(fn) {
 
 test(`${total.toLocaleString("en")} random inputs at every export of the ESM, CJS and test-kit entries`, async () => {
   const verifiers = [new esm.WebhookVerifier({ key }), new cjs.WebhookVerifier({ key })];
-  const dedup = new esm.MemoryDeduplicator();
   const exports = [
     (a, _b, _c) => call(() => new esm.WebhookVerifier(a)),
     (a, _b, _c) => call(() => new cjs.WebhookVerifier(a)),
@@ -123,8 +120,6 @@ test(`${total.toLocaleString("en")} random inputs at every export of the ESM, CJ
     (a) => call(() => esm.parseEvent(a)),
     (a) => call(() => cjs.parseEvent(a)),
     (a) => assert.equal(typeof esm.isKnownEventCode(a), "boolean"),
-    (a) => call(() => new esm.MemoryDeduplicator(a)),
-    (a, b) => call(() => dedup.remember(a, b)),
     (a, b) => call(() => kit.signPayload(a, b)),
     (a, b, c) => call(() => kit.createTestEvent(a, b, c)),
     (a) => call(() => kit.buildSignedRequest(a)),

@@ -79,6 +79,15 @@ describe("on(): nothing lost to a typo", () => {
     assert.throws(() => receiver.on("not a code", () => {}, { allowUnknownCode: true }), /dotted words/);
     assert.throws(() => receiver.on("x.y", () => {}, { allowUnknownCode: "yes" }), /boolean/);
   });
+  test("a handler registered with allowUnknownCode runs for that code (and the event is not done without it)", async () => {
+    const seen = [];
+    const r = new WebhookReceiver({ key, ...silent }).on("entitlement.future.thing", (event, ctx) => seen.push([event.payload, ctx.known, ctx.typed]), {
+      allowUnknownCode: true,
+    });
+    const result = await r.receive(delivery({ code: "entitlement.future.thing", payload: { a: 1 } }));
+    assert.equal(result.outcome, "processed");
+    assert.deepEqual(seen, [[{ a: 1 }, false, false]]);
+  });
   test("a code listed twice runs the handler once", async () => {
     let runs = 0;
     const r = new WebhookReceiver({ key, ...silent }).on(["customer.created", "customer.created"], () => runs++);
@@ -193,6 +202,32 @@ describe("every path that runs no handler is reported", () => {
     assert.equal(lines.length, 1);
     assert.ok(!lines[0].includes("forged") && !lines[0].includes("\u001b"));
   });
+  test("a key source that cannot fetch the key: 503 key_unavailable, logged as an error, never 401", async () => {
+    const lines = [];
+    const source = { getKey: async () => Promise.reject(new Error("token endpoint down")) };
+    const r = new WebhookReceiver({ key: source, logger: { warn: (l) => lines.push(["warn", l]), error: (l) => lines.push(["error", l]) } }).on(
+      "customer.created",
+      () => {},
+    );
+    const result = await r.receive(delivery());
+    assert.deepEqual([result.status, result.outcome, result.code], [503, "key_unavailable", "key_unavailable"]);
+    assert.equal(lines[0][0], "error");
+  });
+  test("an onError handler that never settles holds no answer longer than a moment", async () => {
+    const r = new WebhookReceiver({ key, ...silent });
+    r.onError(() => new Promise(() => {}));
+    const started = Date.now();
+    const response = await r.fetch(new Request("http://localhost/hook"));
+    assert.equal(response.status, 405);
+    assert.ok(Date.now() - started < 5000);
+  });
+  test("line separators and zero-width characters in a signed eventId are escaped in log lines", async () => {
+    const lines = [];
+    const r = new WebhookReceiver({ key, logger: { warn: (l) => lines.push(l), error: (l) => lines.push(l), info: (l) => lines.push(l) } });
+    await r.receive(delivery({ eventId: "event_a\u2028b\u200bc\ufeffd" }));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /event_a\\u2028b\\u200bc\\ufeffd/);
+  });
   test("receive() never throws: null, a Proxy delivery", async () => {
     const r = new WebhookReceiver({ key, ...silent });
     for (const value of [
@@ -285,6 +320,47 @@ describe("leases: a handler that outlived its lease is never answered 200", () =
     assert.equal((await r.receive(d)).outcome, "processed");
     assert.equal(runs, 2);
   });
+  test("a claim whose answer is taken up late (a blocked event loop, past a third of the lease): renewed before the handlers run, so the lease is timed from the claim's sending", async () => {
+    const store = new FaultyStore();
+    store.for("claim", async (...args) => {
+      const answer = await store.inner.claim(...args);
+      // The answer is taken up late: the event loop is blocked as it arrives.
+      const until = Date.now() + 450;
+      while (Date.now() < until) {
+        // busy
+      }
+      return answer;
+    });
+    const r = new WebhookReceiver({ key, store, leaseSeconds: 1.2, handlerTimeoutSeconds: 0.5, storeTimeoutSeconds: 5, ...silent }).on(
+      "customer.created",
+      () => {},
+    );
+    const result = await r.receive(delivery());
+    assert.equal(result.outcome, "processed");
+    assert.deepEqual(store.calls.slice(0, 2), ["claim", "renew"]);
+  });
+  test("a claim answered later than a third of the lease counts as the store being slow (503), whatever storeTimeoutSeconds says", async () => {
+    const store = new FaultyStore().for("claim", async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      return store.inner.claim(...args);
+    });
+    const r = new WebhookReceiver({ key, store, leaseSeconds: 1.5, handlerTimeoutSeconds: 0.5, storeTimeoutSeconds: 5, ...silent }).on(
+      "customer.created",
+      () => {},
+    );
+    assert.equal((await r.receive(delivery())).code, "store_unavailable");
+  });
+  test("no renewal before the lease's time runs out (a slow renewal): ctx.signal aborts with expired", async () => {
+    let reason;
+    const store = new FaultyStore().for("renew", "hang");
+    const r = new WebhookReceiver({ key, store, leaseSeconds: 0.6, handlerTimeoutSeconds: 0.5, ...silent }).on("customer.created", async (event, ctx) => {
+      await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+      reason = ctx.signal.reason.reason;
+    });
+    assert.equal((await r.receive(delivery())).outcome, "lease_lost");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(["renew_failed", "expired"].includes(reason), reason);
+  });
   test("a store that hangs: 503 within storeTimeoutSeconds", async () => {
     const store = new FaultyStore().for("claim", "hang");
     const r = new WebhookReceiver({ key, store, storeTimeoutSeconds: 0.1, ...silent }).on("customer.created", () => {});
@@ -332,6 +408,8 @@ describe("a handler that never settles", () => {
       assert.throws(() => new WebhookReceiver({ key, handlerTimeoutSeconds: bad }), TypeError);
       assert.throws(() => new WebhookReceiver({ key, storeTimeoutSeconds: bad }), TypeError);
     }
+    assert.throws(() => new WebhookReceiver({ key, storeTimeoutSeconds: 3_000_000 }), /at most 600/);
+    assert.throws(() => new WebhookReceiver({ key, leaseSeconds: 3_000_000 }), /at most 86400/);
     assert.throws(() => new WebhookReceiver({ key, deduplicator: {} }), /unknown option/);
     assert.throws(() => new WebhookReceiver({}), /options\.key is missing/);
   });

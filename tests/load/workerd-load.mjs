@@ -11,6 +11,7 @@ import autocannon from "autocannon";
 
 import { deliveries, modulus } from "../runtimes/deliveries.mjs";
 import { freePort } from "../runtimes/servers.mjs";
+import { bundleModules, workerdConfig } from "../runtimes/workerd-config.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = (name) => join(root, "node_modules/.bin", name);
@@ -24,17 +25,15 @@ execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out, "-c", joi
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
 const port = await freePort();
-const modules = readdirSync(out)
-  .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-  .sort((a) => (a === "worker.js" ? -1 : 1))
-  .map((f) => (f.endsWith(".wasm") ? `(name = "${f}", wasm = embed "${f}")` : `(name = "${f}", esModule = embed "${f}")`));
 writeFileSync(
   join(out, "config.capnp"),
-  `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (services = [(name = "main", worker = .worker)], sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")]);
-const worker :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2026-11-01", bindings = [(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}"), (name = "WEBHOOK_EVENTS", durableObjectNamespace = "ZentitleEventObject")],
-  durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-webhook-events")], durableObjectStorage = (inMemory = void));
-`,
+  workerdConfig({
+    port,
+    modules: bundleModules("worker.js", readdirSync(out).sort()),
+    compatibilityDate: "2026-11-01",
+    bindings: [`(name = "ZENTITLE_RSA_MODULUS", text = "${modulus}")`, `(name = "WEBHOOK_EVENTS", durableObjectNamespace = "ZentitleEventObject")`],
+    extra: `durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-webhook-events")], durableObjectStorage = (inMemory = void),`,
+  }),
 );
 const workerd = spawn(bin("workerd"), ["serve", join(out, "config.capnp")], { cwd: out, stdio: "ignore" });
 const url = `http://127.0.0.1:${port}/webhooks/zentitle`;

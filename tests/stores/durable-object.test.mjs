@@ -1,7 +1,7 @@
 // DurableObjectStore and ZentitleEventObject in workerd (the runtime of Cloudflare Workers),
 // with a real Durable Object namespace: the store conformance suite runs inside the worker
 // (tests/stores/durable-object-worker.mjs, bundled with the package's workerd conditions), one
-// request per case.
+// request per case; and the object's alarm clearing the storage of a lease left behind.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,9 +52,9 @@ before(async () => {
       port,
       modules: bundleModules("worker.js", ["worker.js", ...wasm]),
       compatibilityDate: "2026-11-01",
-      bindings: ['(name = "EVENTS", durableObjectNamespace = "ZentitleEventObject")'],
+      bindings: ['(name = "EVENTS", durableObjectNamespace = "ZentitleEventObject")', '(name = "PEEK", durableObjectNamespace = "PeekableEventObject")'],
       extra:
-        'durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-contract-events")],\n  durableObjectStorage = (inMemory = void),',
+        'durableObjectNamespaces = [(className = "ZentitleEventObject", uniqueKey = "zentitle-contract-events"), (className = "PeekableEventObject", uniqueKey = "zentitle-peek-events")],\n  durableObjectStorage = (inMemory = void),',
     }),
   );
   base = `http://127.0.0.1:${port}`;
@@ -75,4 +75,19 @@ test("DurableObjectStore passes the store contract in workerd", async (t) => {
       assert.ok(result.ok, result.error);
     });
   }
+});
+
+test("a lease whose instance went away: the object's alarm clears its storage once the lease ended", async () => {
+  const id = `abandoned_${Date.now()}`;
+  assert.equal(await (await fetch(`${base}/abandon?id=${id}&leaseMs=500`)).json(), "claimed");
+  const during = await (await fetch(`${base}/peek?id=${id}`)).json();
+  assert.deepEqual(during.entries, ["entry"]);
+  assert.equal(typeof during.alarm, "number", "an alarm is set at the lease's end");
+  let after;
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = await (await fetch(`${base}/peek?id=${id}`)).json();
+    if (after.entries.length === 0) break;
+  }
+  assert.deepEqual(after.entries, [], "the storage is empty after the alarm");
 });

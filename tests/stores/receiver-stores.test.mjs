@@ -91,7 +91,7 @@ for (const [name, { make }] of Object.entries(stores)) {
       const processed = new Map();
       let failures = 0;
       const instances = [0, 1, 2].map(() =>
-        new WebhookReceiver({ key, store: setup.store, leaseSeconds: 30 }).onAny(async (event) => {
+        new WebhookReceiver({ key, store: setup.store, leaseSeconds: 30, logger: false }).onAny(async (event) => {
           await new Promise((r) => setTimeout(r, Math.random() * 5));
           if (Math.random() < 0.15) {
             failures++;
@@ -127,7 +127,7 @@ for (const [name, { make }] of Object.entries(stores)) {
 
     test("a lease left by a dead instance: 409 until it ends, then the event runs once", async () => {
       const eventId = id();
-      assert.equal(await setup.store.claim(eventId, 1500), "claimed"); // the instance that died
+      assert.equal((await setup.store.claim(eventId, 1500)).state, "claimed"); // the instance that died
       let runs = 0;
       const receiver = new WebhookReceiver({ key, store: setup.store }).onAny(() => {
         runs++;
@@ -140,7 +140,7 @@ for (const [name, { make }] of Object.entries(stores)) {
       assert.equal(runs, 1);
     });
 
-    test("refused deliveries store nothing and run nothing; an unexpected payload still reaches onAny", async () => {
+    test("refused deliveries store nothing and run nothing; an authentic payload that does not fit its typed handler: 500 payload_mismatch, nothing runs, retried later", async () => {
       const seen = [];
       const errors = [];
       const receiver = new WebhookReceiver({ key, store: setup.store })
@@ -155,9 +155,12 @@ for (const [name, { make }] of Object.entries(stores)) {
       assert.deepEqual(await receiver.receive({ body: "not json", headers: good.headers }), { status: 401, code: "invalid_signature", outcome: "refused" });
       assert.equal(seen.length, 0);
       const result = await receiver.receive(good);
-      assert.deepEqual([result.status, result.outcome], [200, "processed"]);
-      assert.deepEqual(seen, ["untyped: payload.seatId must be a string."]);
-      assert.deepEqual(errors, ["invalid_signature", "missing_signature", "invalid_signature"]);
+      assert.deepEqual([result.status, result.outcome, result.code], [500, "unfit", "payload_mismatch"]);
+      assert.deepEqual(seen, []);
+      assert.deepEqual(errors, ["invalid_signature", "missing_signature", "invalid_signature", "payload_mismatch"]);
+      // Nothing was stored: once the receiver is fixed (no typed handler), the retry runs it.
+      const fixed = new WebhookReceiver({ key, store: setup.store }).onAny((_event, info) => seen.push(info.typed ? "any" : "untyped"));
+      assert.deepEqual([(await fixed.receive(good)).status, seen], [200, ["untyped"]]);
     });
 
     if (name === "redis") {
@@ -200,13 +203,13 @@ describe("adapters", () => {
     const response = await receiver.fetch(new Request("http://127.0.0.1/", { method: "POST", body: d.body, headers: d.headers }));
     assert.equal(response.status, 500);
     const text = await response.text();
-    assert.deepEqual(JSON.parse(text), { ok: false, code: "handler_failed" });
+    assert.deepEqual(JSON.parse(text), { ok: false, outcome: "failed", code: "handler_failed" });
     assert.doesNotMatch(text, /secret/);
   });
 
   test("node(): a node:http server reading the raw body itself", async () => {
     const { createServer } = await import("node:http");
-    const receiver = new WebhookReceiver({ key });
+    const receiver = new WebhookReceiver({ key }).onAny(() => {});
     const server = createServer(receiver.node());
     await new Promise((r) => server.listen(0, "127.0.0.1", r));
     try {
@@ -215,7 +218,7 @@ describe("adapters", () => {
       const ok = await fetch(url, { method: "POST", body: d.body, headers: d.headers });
       assert.deepEqual([ok.status, await ok.json()], [200, { ok: true, outcome: "processed" }]);
       const bad = await fetch(url, { method: "POST", body: d.body + " ", headers: d.headers });
-      assert.deepEqual([bad.status, await bad.json()], [401, { ok: false, code: "invalid_signature" }]);
+      assert.deepEqual([bad.status, await bad.json()], [401, { ok: false, outcome: "refused", code: "invalid_signature" }]);
     } finally {
       server.close();
     }

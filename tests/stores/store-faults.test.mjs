@@ -291,6 +291,12 @@ describe("Redis full (maxmemory reached by another application's keys)", () => {
         const done = after.filter((r) => r.value?.state === "done").length;
         const again = after.filter((r) => r.value?.state === "claimed").length;
         const failed = after.filter((r) => r.status === "rejected").length;
+        // A new event's claim must write: under noeviction Redis refuses it (OOM, so the receiver
+        // answers 503) while the memory is over the limit, and takes it once just under.
+        const fresh = await store.claim(ids(1, "fresh")[0], 30_000).then(
+          (c) => c.state,
+          (e) => `refused (${String(e?.message).slice(0, 30)})`,
+        );
         if (policy === "noeviction") {
           assert.equal(again, 0, "no done mark lost");
           assert.ok(refusedFill > 0, "the filler was refused once full");
@@ -298,11 +304,12 @@ describe("Redis full (maxmemory reached by another application's keys)", () => {
         } else {
           assert.ok(again > 0, "done marks were evicted");
           assert.equal(warnings.length, 1, "the store warned once");
+          assert.equal(fresh, "claimed");
         }
         table.push([
           "Redis",
           `full, maxmemory-policy ${policy}`,
-          `100 done events, then 800 × 10 KB of other keys: ${done} still done, ${again} claimable again, ${failed} claims refused; the store ${warnings.length ? "warned" : "did not warn"}`,
+          `100 done events, then 800 × 10 KB of other keys: ${done} still done, ${again} claimable again, ${failed} claims refused; a new event's claim: ${fresh}; the store ${warnings.length ? "warned" : "did not warn"}`,
         ]);
       } finally {
         await close();

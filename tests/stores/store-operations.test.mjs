@@ -149,6 +149,9 @@ describe("RedisStore on real Redis servers", () => {
           await new RedisStore(client, { prefix: "warn:", logger: { warn: (line) => warned.push(line) } }).claim(id(), 1000);
           for (let i = 0; i < 50 && warned.length === 0; i++) await wait(10);
           assert.equal(warned.length, 1, name);
+          // false: nothing said.
+          const silent = new RedisStore(client, { prefix: "warn:", logger: false });
+          await silent.claim(id(), 1000);
         } finally {
           await close();
         }

@@ -20,6 +20,7 @@ new RedisStore(createClient6());
 new RedisStore(new Redis());
 new RedisStore(new Redis6(), { prefix: "p:", doneSeconds: 3600, logger: console });
 new RedisStore(new Redis(), { logger: (line: string) => void line });
+new RedisStore(createClient(), { logger: false });
 // @ts-expect-error doneSeconds is a number of seconds, not a string
 new RedisStore(new Redis(), { doneSeconds: "7d" });
 // @ts-expect-error not a Redis client

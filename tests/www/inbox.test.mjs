@@ -83,6 +83,11 @@ describe("listen's live inbox", () => {
     fetch(`${url}/webhooks/zentitle`, { method: "POST", body, headers: { "content-type": "application/json", "n-signature": signature } });
   const items = () => page.locator("[data-testid=inbox-item]");
 
+  test("Verify right away accepts the sample: the key panel holds the key that signed it", async () => {
+    await page.click("[data-testid=verify]");
+    assert.match(await page.textContent("[data-testid=verdict]"), /^Valid: entitlement\.seat\.activated/);
+  });
+
   test("the inbox shows each new delivery without a reload, newest first", async () => {
     assert.equal(await page.isVisible("[data-testid=inbox]"), true);
     assert.equal(await items().count(), 0);

@@ -40,7 +40,7 @@ describe("www page", () => {
     await page.click("[data-testid=verify]");
     assert.match(await verdict(), /^Valid: entitlement\.seat\.activated/);
     const event = await page.textContent("[data-testid=event]");
-    assert.match(event, /seatId\s*build-agent-07/);
+    assert.match(event, /seatId\s*josé\.núñez\+ci@example\.com/);
     assert.match(event, /callAttempt\s*1/);
     await page.screenshot({ path: `${artifacts}www-valid.png`, fullPage: true });
   });
@@ -66,6 +66,8 @@ describe("www page", () => {
   test("generate a key pair, sign, verify", async () => {
     await page.selectOption("[data-testid=sample]", "entitlement.expires7days");
     await page.click("[data-testid=generate]");
+    // Key generation is asynchronous (WebCrypto): wait for the page to say it is done.
+    await page.waitForFunction(() => document.querySelector("[data-testid=verdict]")?.textContent.startsWith("New key pair"));
     const modulus = await page.inputValue("[data-testid=key]");
     assert.match(modulus, /^[A-Za-z0-9_-]{342}$/);
     await page.click("[data-testid=verify]");
@@ -109,5 +111,39 @@ describe("www page", () => {
     await page.click("[data-testid=verify]");
     assert.match(await verdict(), /Key refused: invalid_key/);
     assert.deepEqual(errors, []);
+  });
+});
+
+// The page as the package ships it (its import map one level up), served by a static server
+// from a project that installed the package, and opened from disk.
+describe("the page in node_modules/zentitle-webhooks/www/", () => {
+  let browser;
+  let site;
+  before(async () => {
+    site = await serveStatic(root); // node_modules/zentitle-webhooks links to pkg/, as npm installs it
+    browser = await launchChromium(chromium);
+  });
+  after(async () => {
+    await browser?.close();
+    site?.close();
+  });
+
+  test("served statically, it starts and verifies its sample", async () => {
+    const errors = [];
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${site.url}/node_modules/zentitle-webhooks/www/index.html`);
+    await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 30_000 });
+    assert.equal(await page.getAttribute("body", "data-ready"), "true", errors.join("\n"));
+    await page.click("[data-testid=verify]");
+    assert.match(await page.textContent("[data-testid=verdict]"), /^Valid: entitlement\.seat\.activated/);
+    assert.deepEqual(errors, []);
+  });
+
+  test("opened from disk, it says to serve it instead of loading forever", async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${root}pkg/www/index.html`);
+    await page.waitForTimeout(500);
+    assert.match(await page.textContent("[data-testid=status]"), /needs to be served over HTTP/);
   });
 });

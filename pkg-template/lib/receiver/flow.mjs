@@ -10,7 +10,7 @@
 //   run: `handlersRan` in the report says so).
 import { EVENT_CODES } from "../event-codes.mjs";
 import { receiverError } from "../errors.mjs";
-import { Lease } from "./lease.mjs";
+import { Lease, monotonicNow } from "./lease.mjs";
 
 const KNOWN = new Set(EVENT_CODES);
 
@@ -62,11 +62,15 @@ export async function processEvent(event, mismatch, { store, handlers, reporter,
   }
 
   const call = (run, timeoutMs) => bounded(run, timeoutMs);
+  // A lease call (claim, renew) answered later than a third of the lease would leave too little
+  // of it: it counts as the store being slow.
+  const leaseCallMs = Math.min(storeTimeoutMs, Math.max(1, Math.floor(leaseMs / 3)));
+  const sentAt = monotonicNow();
   let claim;
   try {
-    claim = readClaim(await call(() => store.claim(eventId, leaseMs), storeTimeoutMs));
+    claim = readClaim(await call(() => store.claim(eventId, leaseMs), leaseCallMs));
   } catch (error) {
-    return finish("store_error", "store_unavailable", `The store's claim() failed or did not answer within ${storeTimeoutMs} ms; nothing ran.`, {
+    return finish("store_error", "store_unavailable", `The store's claim() failed or did not answer within ${leaseCallMs} ms; nothing ran.`, {
       cause: error,
       handlersRan: false,
     });
@@ -76,7 +80,12 @@ export async function processEvent(event, mismatch, { store, handlers, reporter,
     return finish("busy", "event_in_progress", "Another instance holds this event's lease now; answered 409 so that Zentitle retries later.");
   }
 
-  const lease = new Lease({ store, eventId, token: claim.token, leaseMs, callTimeoutMs: Math.min(storeTimeoutMs, Math.max(1, Math.floor(leaseMs / 3))), call });
+  const lease = new Lease({ store, eventId, token: claim.token, leaseMs, callTimeoutMs: leaseCallMs, call, sentAt });
+  // The claim's answer came late (a slow link, a blocked event loop): renew before running.
+  if (!lease.holdsFor((leaseMs * 2) / 3) && !(await lease.renewNow())) {
+    lease.stop();
+    return leaseLost(finish, lease.lost, undefined, false);
+  }
   const ctx = Object.freeze({
     signal: lease.signal,
     idempotencyKey: eventId,
@@ -91,7 +100,7 @@ export async function processEvent(event, mismatch, { store, handlers, reporter,
 
   if (ran.threw) {
     lease.stop();
-    if (lease.lost !== undefined) return leaseLost(finish, lease.lost, ran.error);
+    if (lease.lost !== undefined) return leaseLost(finish, lease.lost, ran.error, "partly");
     let released = false;
     try {
       released = (await call(() => store.release(eventId, claim.token), storeTimeoutMs)) === true;
@@ -117,7 +126,7 @@ export async function processEvent(event, mismatch, { store, handlers, reporter,
     );
   }
   lease.stop();
-  if (lease.lost !== undefined) return leaseLost(finish, lease.lost);
+  if (lease.lost !== undefined) return leaseLost(finish, lease.lost, undefined, ran.lost ? "partly" : true);
   let completed;
   try {
     completed = await call(() => store.complete(eventId, claim.token), storeTimeoutMs);
@@ -129,21 +138,26 @@ export async function processEvent(event, mismatch, { store, handlers, reporter,
       { cause: error, handlersRan: true },
     );
   }
-  if (completed !== true) return leaseLost(finish, "taken");
+  if (completed !== true) return leaseLost(finish, "expired_or_taken", undefined, true);
   return { status: STATUS.processed, outcome: "processed", eventId };
 }
 
 /** How long a timed-out handler keeps the event before a retry may run it elsewhere. */
 const GRACE_MS = 5000;
 
-function leaseLost(finish, reason, cause) {
-  const why =
-    reason === "renew_failed"
-      ? "a renewal of the event's lease failed or did not answer in time"
-      : "the event's lease ran out or was taken by another instance before the handlers finished";
-  return finish("lease_lost", "lease_lost", `Not recorded as done: ${why}. ctx.signal was aborted; the retry (or the other instance) runs the event.`, {
+const WHY_LOST = {
+  renew_failed: "a renewal of the event's lease failed or did not answer in time",
+  taken: "the store refused a renewal: another instance holds the event now",
+  expired: "the lease's time ran out before a renewal arrived (the event loop was blocked, or the store slow)",
+  expired_or_taken: "the store refused complete(): the lease had run out or another instance holds the event",
+};
+
+function leaseLost(finish, reason, cause, handlersRan) {
+  const why = WHY_LOST[reason] ?? "the event's lease was lost";
+  const ran = handlersRan === true ? "The handlers had finished" : handlersRan === false ? "No handler ran" : "The handlers had not finished";
+  return finish("lease_lost", "lease_lost", `Not recorded as done: ${why}. ${ran}; the retry (or the other instance) runs the event.`, {
     cause,
-    handlersRan: "partly",
+    handlersRan,
     leaseLost: reason,
   });
 }

@@ -49,7 +49,9 @@ export class Handlers {
    * registered (the flow refuses it first); for the others, `ctx.typed` says what it is.
    */
   async run(event, ctx) {
-    if (ctx.typed) {
+    // A code's handlers run for every event of it whose payload fits: typed for a known code,
+    // plain JSON for a code registered with `allowUnknownCode`.
+    if (ctx.mismatch === undefined) {
       for (const handler of this.#byCode.get(event.eventCode) ?? []) await handler(event, ctx);
     }
     for (const handler of this.#any) await handler(event, ctx);
@@ -58,10 +60,11 @@ export class Handlers {
 
 function readCodes(codes, options) {
   const allowUnknown = readAllowUnknown(options);
-  let list;
-  if (typeof codes === "string") list = [codes];
-  else if (Array.isArray(codes)) list = Array.from(codes);
-  else throw argumentError("on(eventCode | eventCodes, handler): give an event code (a string) or an array of them.");
+  const list = guard("on()'s event codes", () => {
+    if (typeof codes === "string") return [codes];
+    if (Array.isArray(codes)) return Array.from(codes);
+    throw argumentError("on(eventCode | eventCodes, handler): give an event code (a string) or an array of them.");
+  });
   if (list.length === 0) throw argumentError("on([], handler): the list of event codes is empty, so the handler would never run.");
   const unique = [];
   for (const code of list) {

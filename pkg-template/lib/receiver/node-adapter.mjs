@@ -23,7 +23,8 @@ export function nodeHandler({ receive, refuse, maxBodyBytes }) {
         close = true;
         result = await refuse("body_too_large");
       } else {
-        result = await receive({ body: null, headers: undefined });
+        // The request stream failed (the client went away mid-body): nothing to verify.
+        result = await refuse("body_unreadable");
       }
     }
     try {

@@ -7,6 +7,9 @@ import { argumentError, isOurs } from "../errors.mjs";
 import { printable as clean } from "../printable.mjs";
 import { guard } from "../read.mjs";
 
+/** How long an answer waits for the onError handlers (they go on running after it). */
+const REPORT_WAIT_MS = 2000;
+
 /** The log level of each outcome: what needs a person, what is expected traffic. */
 const LEVEL = {
   refused: "warn",
@@ -33,19 +36,30 @@ export class Reporter {
     this.#logger = readLogger(logger);
   }
 
+  /** Whether anything takes the reports (onError handlers, or a logger): else no diagnosis is worth searching for. */
+  get listening() {
+    return this.#handlers.length > 0 || this.#logger !== null;
+  }
+
   add(handler) {
     if (typeof handler !== "function") throw argumentError("onError(handler): handler must be a function.");
     this.#handlers.push(handler);
   }
 
-  /** Hands `error` and `info` to every onError handler, then logs; never throws. */
+  /**
+   * Hands `error` and `info` to every onError handler, then logs; never throws. The answer waits
+   * for the handlers at most REPORT_WAIT_MS: a hung error tracker must not hold every refused
+   * delivery's connection open.
+   */
   async report(error, info) {
-    for (const handler of this.#handlers) {
-      try {
-        await handler(error, info);
-      } catch {
-        // An error handler's own failure changes nothing about the answer.
-      }
+    if (this.#handlers.length > 0) {
+      const settled = Promise.allSettled(this.#handlers.map((handler) => Promise.resolve().then(() => handler(error, info))));
+      let timer;
+      const waited = new Promise((resolve) => {
+        timer = setTimeout(resolve, REPORT_WAIT_MS);
+      });
+      // An error handler's own failure, or slowness, changes nothing about the answer.
+      await Promise.race([settled, waited]).finally(() => clearTimeout(timer));
     }
     const logger = this.#logger === undefined ? (this.#handlers.length === 0 ? console : null) : this.#logger;
     if (logger === null) return;

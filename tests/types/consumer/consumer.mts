@@ -3,10 +3,20 @@ import { EVENT_CODES, MemoryStore, WebhookReceiver, WebhookVerifier, isKnownEven
 import { DurableObjectInbox } from "zentitle-webhooks/inbox/durable-object";
 import { PostgresInbox } from "zentitle-webhooks/inbox/postgres";
 import { RedisInbox } from "zentitle-webhooks/inbox/redis";
+import { ZentitleClient, zentitleKey } from "zentitle-webhooks/management";
 import { RedisStore } from "zentitle-webhooks/stores/redis";
-import { buildSignedRequest, createSender, generateTestKeyPair } from "zentitle-webhooks/testing";
+import { type TestKeyPair, buildSignedRequest, createSender, createTestEvent, generateTestKeyPair, testKeyPair } from "zentitle-webhooks/testing";
 
-const keys = generateTestKeyPair({ bits: 2048 });
+// Also compiled as CommonJS (consumer.cts), where top-level await is not allowed.
+const keys: TestKeyPair = testKeyPair();
+const fresh: Promise<TestKeyPair> = generateTestKeyPair({ bits: 2048 });
+fresh.then((pair) => console.log(pair.modulus));
+const fixed: string = keys.modulus;
+// A test event is typed by its code.
+const testSeat = createTestEvent("entitlement.seat.activated", { payload: { seatsUsed: 2 } });
+const seatsUsed: number | undefined = testSeat.payload.seatsUsed;
+const customerName: string | undefined = createTestEvent("customer.created").payload.name;
+console.log(fixed, seatsUsed, customerName);
 const verifier = new WebhookVerifier({ key: keys.modulus, maxAgeSeconds: 3600 });
 const { body, headers } = buildSignedRequest({ privateKey: keys.privateKeyPem, eventCode: "customer.created" });
 const result = verifier.safeVerify(body, headers);
@@ -35,3 +45,6 @@ void inboxReceiver.work({ concurrency: 2 });
 createSender({ privateKey: keys.privateKeyPem, url: "http://127.0.0.1/" });
 verifier.free();
 console.log(EVENT_CODES.length, isKnownEventCode("customer.created"));
+const zentitle = new ZentitleClient({ tokenUrl: "https://t.example/token", clientId: "c", clientSecret: "s", tenantId: "t_x", baseUrl: "https://t.example" });
+new WebhookReceiver({ key: zentitleKey(zentitle, { cooldownSeconds: 60 }) });
+zentitle.listWebhooks().then((listeners) => console.log(listeners.map((l) => l.subscriptions.length)));

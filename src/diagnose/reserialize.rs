@@ -3,10 +3,18 @@
 //! the same JSON in another serialiser's style.
 //!
 //! A tree built with the crate's scanner ([`crate::json`]; strings kept as UTF-16 code units,
-//! numbers as their source text) and a writer per [`Style`]. The JavaScript style follows `JSON.stringify(JSON.parse(text))`
-//! exactly: integer-like keys first in ascending order, a repeated key keeps its first place
-//! and its last value, numbers through an `f64` in ECMAScript's shortest form.
+//! numbers as their source text) and a writer per [`Style`] that hashes as it writes (see
+//! [`super::work`]). The JavaScript style follows `JSON.stringify(JSON.parse(text))` exactly:
+//! integer-like keys first in ascending order, a repeated key keeps its first place and its
+//! last value, numbers through an `f64` in ECMAScript's shortest form.
+//!
+//! Cost: building the tree is linear in the body (repeated keys are found by one sort of each
+//! object's members, `O(m log m)`, not by a search per member), and writing is linear in what
+//! is written; both are taken from the diagnosis's work limit.
 
+use sha2::Sha256;
+
+use super::work::{heapsort, Sink, Work};
 use crate::json::{Item, Kind, Scan};
 
 /// A parsed value. Numbers keep their source text; strings their UTF-16 code units.
@@ -60,6 +68,11 @@ impl Style {
         }
     }
 
+    /// Whether the style writes one member or element per line.
+    pub(super) const fn is_indented(&self) -> bool {
+        !self.indent.is_empty()
+    }
+
     /// `json.dumps(json.loads(text))` in Python: `", "` and `": "`, ASCII only.
     pub(super) const PYTHON: Style = Style {
         indent: "",
@@ -88,23 +101,45 @@ pub(super) struct Parsed(Value);
 
 impl Parsed {
     /// The value of `text`, or `None` when it is not JSON as [`crate::json`] reads it (a lone
-    /// surrogate escape, for one) or nests deeper than [`MAX_DEPTH`].
-    pub(super) fn new(text: &[u8]) -> Option<Self> {
+    /// surrogate escape, for one), nests deeper than [`MAX_DEPTH`], or `work` cannot pay for
+    /// it (the body's length).
+    pub(super) fn new(text: &[u8], work: &mut Work) -> Option<Self> {
+        if !work.take(text.len()) {
+            return None;
+        }
         let mut scan = Scan::new(text);
-        let (_, value) = build(&mut scan, 0)?;
+        let (_, value) = build(&mut scan, 0, work)?;
         scan.at_end().then_some(Parsed(value))
     }
 
-    /// The value written in `style`, or `None` when it cannot be written faithfully (a
-    /// number JavaScript would print from its `f64` with more than 15 significant digits).
-    pub(super) fn write(&self, style: &Style) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        write_value(&self.0, style, 0, &mut out).then_some(out)
+    /// The hash state of the value written in `style`, or `None` when it cannot be written
+    /// faithfully (a number JavaScript would print from its `f64` with more than 15
+    /// significant digits) or `work` ran out (then `work.exhausted` is set).
+    pub(super) fn write(&self, style: &Style, work: &mut Work) -> Option<Sha256> {
+        let mut sink = Sink::new(work);
+        if !write_value(&self.0, style, 0, &mut sink) {
+            return None;
+        }
+        sink.finish()
+    }
+
+    /// What [`write`](Self::write) hashes, as bytes.
+    #[cfg(any(test, feature = "testing"))]
+    pub(super) fn write_text(&self, style: &Style) -> Option<Vec<u8>> {
+        let mut work = Work::new(usize::MAX);
+        let mut sink = Sink::new(&mut work);
+        if !write_value(&self.0, style, 0, &mut sink) {
+            return None;
+        }
+        sink.finish_text()
     }
 }
 
 /// The value at the scanner, as a tree.
-fn build(scan: &mut Scan<'_>, depth: usize) -> Option<(Item, Value)> {
+fn build(scan: &mut Scan<'_>, depth: usize, work: &mut Work) -> Option<(Item, Value)> {
+    if !work.take(VALUE_COST) {
+        return None;
+    }
     let mut elements = Vec::new();
     let mut members: Vec<(Vec<u16>, Value)> = Vec::new();
     let item = scan
@@ -112,18 +147,10 @@ fn build(scan: &mut Scan<'_>, depth: usize) -> Option<(Item, Value)> {
             if depth >= MAX_DEPTH {
                 return Err(());
             }
-            let (item, value) = build(scan, depth + 1).ok_or(())?;
+            let (item, value) = build(scan, depth + 1, work).ok_or(())?;
             match key {
                 None => elements.push(value),
-                Some(key) => {
-                    let key: Vec<u16> = key.text().encode_utf16().collect();
-                    // A repeated key keeps its first place and takes the last value, as in
-                    // JavaScript, Python and .NET's JsonNode.
-                    match members.iter_mut().find(|(k, _)| *k == key) {
-                        Some(member) => member.1 = value,
-                        None => members.push((key, value)),
-                    }
-                }
+                Some(key) => members.push((key.text().encode_utf16().collect(), value)),
             }
             Ok(item)
         })
@@ -134,37 +161,90 @@ fn build(scan: &mut Scan<'_>, depth: usize) -> Option<(Item, Value)> {
         Kind::Number => Value::Number(scan.raw(item).to_owned()),
         Kind::String => Value::String(scan.text(item).encode_utf16().collect()),
         Kind::Array => Value::Array(elements),
-        Kind::Object => Value::Object(members),
+        Kind::Object => Value::Object(without_repeats(members)),
     };
     Some((item, value))
 }
 
-fn newline(style: &Style, depth: usize, out: &mut Vec<u8>) {
+/// The members with each repeated key once, in its first place with its last value, as in
+/// JavaScript, Python and .NET's JsonNode. One sort of the members' positions by key (ties by
+/// position), then one pass over the runs of equal keys: `O(m log m)` comparisons.
+fn without_repeats(members: Vec<(Vec<u16>, Value)>) -> Vec<(Vec<u16>, Value)> {
+    if members.len() < 2 {
+        return members;
+    }
+    let mut by_key: Vec<usize> = (0..members.len()).collect();
+    heapsort(&mut by_key, |&a, &b| {
+        (&members[a].0, a) < (&members[b].0, b)
+    });
+    // For each member: the position whose value it takes (itself, or the last of its run);
+    // `usize::MAX` for a repeat that is dropped.
+    let mut source: Vec<usize> = (0..members.len()).collect();
+    let mut run = 0;
+    while run < by_key.len() {
+        let mut last = run;
+        while last + 1 < by_key.len() && members[by_key[last + 1]].0 == members[by_key[run]].0 {
+            last += 1;
+        }
+        if last > run {
+            source[by_key[run]] = by_key[last];
+            for &repeat in &by_key[run + 1..=last] {
+                source[repeat] = usize::MAX;
+            }
+        }
+        run = last + 1;
+    }
+    let mut members = members;
+    let mut out = Vec::with_capacity(members.len());
+    for (i, &from) in source.iter().enumerate() {
+        if from != usize::MAX {
+            let key = core::mem::take(&mut members[i].0);
+            out.push((key, core::mem::replace(&mut members[from].1, Value::Null)));
+        }
+    }
+    out
+}
+
+/// What building or writing one value costs beyond its bytes, in bytes of work: a value is
+/// an allocation and a few branches, about as much as hashing this many bytes.
+const VALUE_COST: usize = 32;
+
+/// Enough indentation for [`MAX_DEPTH`] levels of the widest indent (four spaces).
+const SPACES: [u8; 4 * MAX_DEPTH + 4] = [b' '; 4 * MAX_DEPTH + 4];
+const TABS: [u8; MAX_DEPTH + 1] = [b'\t'; MAX_DEPTH + 1];
+
+fn newline(style: &Style, depth: usize, out: &mut Sink<'_>) {
     if !style.indent.is_empty() {
         out.push(b'\n');
-        for _ in 0..depth {
-            out.extend_from_slice(style.indent.as_bytes());
-        }
+        let width = style.indent.len() * depth;
+        let run = if style.indent == "\t" {
+            &TABS[..]
+        } else {
+            &SPACES[..]
+        };
+        out.extend(run.get(..width).unwrap_or(run));
     }
 }
 
-/// Writes `value`; `false` when it cannot be written faithfully in `style`.
-fn write_value(value: &Value, style: &Style, depth: usize, out: &mut Vec<u8>) -> bool {
+/// Writes `value`; `false` when it cannot be written faithfully in `style`, or the work limit
+/// stopped the sink.
+fn write_value(value: &Value, style: &Style, depth: usize, out: &mut Sink<'_>) -> bool {
+    out.charge(VALUE_COST);
     match value {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Null => out.extend(b"null"),
+        Value::Bool(b) => out.extend(if *b { b"true" } else { b"false" }),
         Value::Number(text) if style.js_numbers => match js_number(text) {
-            Some(js) => out.extend_from_slice(js.as_bytes()),
+            Some(js) => out.extend(js.as_bytes()),
             None => return false,
         },
-        Value::Number(text) => out.extend_from_slice(text.as_bytes()),
+        Value::Number(text) => out.extend(text.as_bytes()),
         Value::String(units) => write_string(units, style.escape, out),
-        Value::Array(items) if items.is_empty() => out.extend_from_slice(b"[]"),
+        Value::Array(items) if items.is_empty() => out.extend(b"[]"),
         Value::Array(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.extend_from_slice(style.item_separator.as_bytes());
+                    out.extend(style.item_separator.as_bytes());
                 }
                 newline(style, depth + 1, out);
                 if !write_value(item, style, depth + 1, out) {
@@ -174,7 +254,7 @@ fn write_value(value: &Value, style: &Style, depth: usize, out: &mut Vec<u8>) ->
             newline(style, depth, out);
             out.push(b']');
         }
-        Value::Object(members) if members.is_empty() => out.extend_from_slice(b"{}"),
+        Value::Object(members) if members.is_empty() => out.extend(b"{}"),
         Value::Object(members) => {
             let order = if style.js_key_order {
                 js_order(members)
@@ -184,11 +264,11 @@ fn write_value(value: &Value, style: &Style, depth: usize, out: &mut Vec<u8>) ->
             out.push(b'{');
             for (i, (key, item)) in order.into_iter().enumerate() {
                 if i > 0 {
-                    out.extend_from_slice(style.item_separator.as_bytes());
+                    out.extend(style.item_separator.as_bytes());
                 }
                 newline(style, depth + 1, out);
                 write_string(key, style.escape, out);
-                out.extend_from_slice(style.key_separator.as_bytes());
+                out.extend(style.key_separator.as_bytes());
                 if !write_value(item, style, depth + 1, out) {
                     return false;
                 }
@@ -197,27 +277,21 @@ fn write_value(value: &Value, style: &Style, depth: usize, out: &mut Vec<u8>) ->
             out.push(b'}');
         }
     }
-    true
+    !out.over
 }
 
-/// The members in JavaScript's property order: array-index keys first, ascending, then the
-/// others in their order. (An insertion sort: objects are small, and the standard library's
-/// sort would add kilobytes to the module.)
+/// The members in JavaScript's property order: array-index keys first, ascending (one sort),
+/// then the others in their order. Keys are unique here ([`without_repeats`]).
 fn js_order(members: &[(Vec<u16>, Value)]) -> Vec<&(Vec<u16>, Value)> {
     let mut indexed: Vec<(u64, &(Vec<u16>, Value))> = Vec::new();
     let mut others = Vec::new();
     for member in members {
         match array_index(&member.0) {
-            Some(i) => {
-                let at = indexed
-                    .iter()
-                    .position(|(j, _)| *j > i)
-                    .unwrap_or(indexed.len());
-                indexed.insert(at, (i, member));
-            }
+            Some(i) => indexed.push((i, member)),
             None => others.push(member),
         }
     }
+    heapsort(&mut indexed, |a, b| a.0 < b.0);
     indexed.into_iter().map(|(_, m)| m).chain(others).collect()
 }
 
@@ -234,32 +308,32 @@ fn array_index(key: &[u16]) -> Option<u64> {
     (n < u64::from(u32::MAX)).then_some(n)
 }
 
-fn write_string(units: &[u16], escape: Escape, out: &mut Vec<u8>) {
-    let hex = |out: &mut Vec<u8>, unit: u16, upper: bool| {
+fn write_string(units: &[u16], escape: Escape, out: &mut Sink<'_>) {
+    let hex = |out: &mut Sink<'_>, unit: u16, upper: bool| {
         let digits: &[u8; 16] = if upper {
             b"0123456789ABCDEF"
         } else {
             b"0123456789abcdef"
         };
-        out.extend_from_slice(b"\\u");
+        out.extend(b"\\u");
         for shift in [12, 8, 4, 0] {
             out.push(digits[usize::from((unit >> shift) & 0xf)]);
         }
     };
     out.push(b'"');
     let mut i = 0;
-    while i < units.len() {
+    while i < units.len() && !out.over {
         let unit = units[i];
         i += 1;
         match unit {
             0x22 if escape == Escape::DotNet => hex(out, unit, true),
-            0x22 => out.extend_from_slice(b"\\\""),
-            0x5c => out.extend_from_slice(b"\\\\"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            0x0a => out.extend_from_slice(b"\\n"),
-            0x0d => out.extend_from_slice(b"\\r"),
-            0x09 => out.extend_from_slice(b"\\t"),
+            0x22 => out.extend(b"\\\""),
+            0x5c => out.extend(b"\\\\"),
+            0x08 => out.extend(b"\\b"),
+            0x0c => out.extend(b"\\f"),
+            0x0a => out.extend(b"\\n"),
+            0x0d => out.extend(b"\\r"),
+            0x09 => out.extend(b"\\t"),
             0x00..=0x1f => hex(out, unit, escape == Escape::DotNet),
             0x26 | 0x27 | 0x2b | 0x3c | 0x3e | 0x60 | 0x7f if escape == Escape::DotNet => {
                 hex(out, unit, true);
@@ -274,7 +348,7 @@ fn write_string(units: &[u16], escape: Escape, out: &mut Vec<u8>) {
                     Some(Ok(c)) => {
                         i += c.len_utf16() - 1;
                         let mut buf = [0u8; 4];
-                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        out.extend(c.encode_utf8(&mut buf).as_bytes());
                     }
                     _ => hex(out, unit, false),
                 }
@@ -375,8 +449,12 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    fn parse(text: &str) -> Parsed {
+        Parsed::new(text.as_bytes(), &mut Work::new(usize::MAX)).expect("json")
+    }
+
     fn write(text: &str, style: Style) -> String {
-        let written = Parsed::new(text.as_bytes()).expect("json").write(&style);
+        let written = parse(text).write_text(&style);
         String::from_utf8(written.expect("written")).expect("utf8")
     }
 
@@ -416,9 +494,12 @@ mod tests {
             "[1, 1e-400]",
             "1e-310",
         ] {
-            let parsed = Parsed::new(input.as_bytes()).expect("json");
-            assert!(parsed.write(&Style::javascript("")).is_none(), "{input}");
-            assert!(parsed.write(&Style::PYTHON).is_some(), "{input}");
+            let parsed = parse(input);
+            assert!(
+                parsed.write_text(&Style::javascript("")).is_none(),
+                "{input}"
+            );
+            assert!(parsed.write_text(&Style::PYTHON).is_some(), "{input}");
         }
     }
 
@@ -433,6 +514,62 @@ mod tests {
         assert_eq!(
             write(r#"{"a":[1,{"b":2}],"c":{}}"#, Style::javascript("  ")),
             "{\n  \"a\": [\n    1,\n    {\n      \"b\": 2\n    }\n  ],\n  \"c\": {}\n}"
+        );
+    }
+
+    #[test]
+    fn repeated_and_integer_keys_in_large_objects() {
+        // 6,000 members, keys repeating every 1,000 and integer-like ones among them, in the
+        // order JSON.stringify(JSON.parse(text)) gives: integer keys ascending, then the others
+        // where they first appeared, each with its last value.
+        let n = 6000;
+        let key = |i: usize| {
+            if i % 3 == 0 {
+                format!("{}", 999 - i % 1000)
+            } else {
+                format!("k{}", i % 1000)
+            }
+        };
+        let text = format!(
+            "{{{}}}",
+            (0..n)
+                .map(|i| format!("\"{}\":{i}", key(i)))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let mut integers: Vec<(u64, usize)> = Vec::new();
+        let mut others: Vec<(String, usize)> = Vec::new();
+        for i in 0..n {
+            let k = key(i);
+            if let Ok(index) = k.parse::<u64>() {
+                match integers.iter_mut().find(|(j, _)| *j == index) {
+                    Some(slot) => slot.1 = i,
+                    None => integers.push((index, i)),
+                }
+            } else {
+                match others.iter_mut().find(|(j, _)| *j == k) {
+                    Some(slot) => slot.1 = i,
+                    None => others.push((k, i)),
+                }
+            }
+        }
+        integers.sort_unstable();
+        let expected = format!(
+            "{{{}}}",
+            integers
+                .iter()
+                .map(|(k, v)| format!("\"{k}\":{v}"))
+                .chain(others.iter().map(|(k, v)| format!("\"{k}\":{v}")))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert_eq!(write(&text, Style::javascript("")), expected);
+        // Python keeps the first place of each key too, without moving integer keys.
+        let python = write(&text, Style::PYTHON);
+        assert!(
+            python.starts_with("{\"999\": 3000, \"k1\": 4001, "),
+            "{}",
+            &python[..40]
         );
     }
 
@@ -464,10 +601,13 @@ mod tests {
             "[1] x",
             "\"\u{1}\"",
         ] {
-            assert!(Parsed::new(input.as_bytes()).is_none(), "{input:?}");
+            assert!(
+                Parsed::new(input.as_bytes(), &mut Work::new(usize::MAX)).is_none(),
+                "{input:?}"
+            );
         }
         let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
-        assert!(Parsed::new(deep.as_bytes()).is_none());
-        assert!(Parsed::new(&[b'"', 0xff, b'"']).is_none());
+        assert!(Parsed::new(deep.as_bytes(), &mut Work::new(usize::MAX)).is_none());
+        assert!(Parsed::new(&[b'"', 0xff, b'"'], &mut Work::new(usize::MAX)).is_none());
     }
 }

@@ -1,6 +1,7 @@
-//! Test-only: files of the npm package generated from the Rust tables (event types, error
-//! codes, the event-code list). Each test compares the file, or its marked section, with what
-//! the tables give; `UPDATE_TYPES=1 cargo test` rewrites it instead of failing.
+//! Test-only: whether the npm package's files generated from the Rust tables (the event types,
+//! the error codes and the diagnosis in `index.d.ts`, the event-code list) are in sync with
+//! them. Each test compares the file, or its marked section, with what the tables give;
+//! `UPDATE_TYPES=1 cargo test` rewrites it instead of failing.
 
 /// `path` relative to the crate root.
 fn absolute(path: &str) -> String {
