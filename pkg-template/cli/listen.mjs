@@ -31,13 +31,13 @@ const TYPES = {
   ".txt": "text/plain",
   ".pem": "text/plain",
 };
-/** The page and what it imports: URL path -> file in the package. */
+/** The page and what it imports: URL path -> file in the package (lib/ and one folder below it). */
 function staticFile(path) {
   if (path === "/" || path === "/index.html") return new URL("www/index.html", packageRoot);
   if (/^\/[a-z-]+\.(js|css)$/.test(path)) return new URL(`www${path}`, packageRoot);
-  if (/^\/pkg\/([a-z-]+\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice("/pkg/".length), packageRoot);
+  if (/^\/pkg\/([a-z-]+\.mjs|lib\/([a-z-]+\/)?[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice("/pkg/".length), packageRoot);
   // The packaged page's import map: the entries one level above www/.
-  if (/^\/((testing-)?(browser|api)\.mjs|lib\/[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice(1), packageRoot);
+  if (/^\/((testing-)?(browser|api)\.mjs|lib\/([a-z-]+\/)?[a-z-]+\.mjs|wasm\/[a-z_]+\.wasm)$/.test(path)) return new URL(path.slice(1), packageRoot);
   return undefined;
 }
 
