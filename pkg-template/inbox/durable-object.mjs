@@ -73,13 +73,13 @@ export class DurableObjectInbox {
     return stats;
   }
 
-  async list(options = {}) {
-    const all = await Promise.all(Array.from({ length: this.#shards }, (_, i) => this.#call(i, "list", options)));
+  async list({ state, limit = 50 } = {}) {
+    const all = await Promise.all(Array.from({ length: this.#shards }, (_, i) => this.#call(i, "list", { state, limit })));
     return all
       .flat()
       .map(revive)
       .sort((a, b) => b.receivedAt - a.receivedAt)
-      .slice(0, options.limit ?? 50);
+      .slice(0, limit);
   }
 
   async get(eventId) {
@@ -96,9 +96,9 @@ export class DurableObjectInbox {
     return n;
   }
 
-  async purge(options) {
+  async purge({ olderThanMs, states }) {
     let n = 0;
-    for (let i = 0; i < this.#shards; i++) n += (await this.#call(i, "purge", options)).purged;
+    for (let i = 0; i < this.#shards; i++) n += (await this.#call(i, "purge", { olderThanMs, states })).purged;
     return n;
   }
 }
@@ -108,7 +108,7 @@ export class DurableObjectInbox {
  * `makeReceiver(env, inbox)` returns a WebhookReceiver built with `{ inbox }` and your handlers;
  * `options` are the worker loop's (maxAttempts, backoff, leaseSeconds, handlerTimeoutSeconds).
  */
-export function inboxObject(makeReceiver, options = {}) {
+export function inboxObject(makeReceiver, { maxAttempts, backoff, leaseSeconds, handlerTimeoutSeconds } = {}) {
   if (typeof makeReceiver !== "function") throw new TypeError("inboxObject(makeReceiver): makeReceiver(env, inbox) must return a WebhookReceiver.");
   return class ZentitleInboxObject {
     #storage;
@@ -156,7 +156,7 @@ export function inboxObject(makeReceiver, options = {}) {
     /** Runs what is due (one at a time) until nothing is, then sets the next alarm. */
     async alarm() {
       this.#receiver ??= makeReceiver(this.#env, this.#inbox);
-      await this.#receiver.work({ ...options, concurrency: 1, drain: true, pollSeconds: 0.05 });
+      await this.#receiver.work({ maxAttempts, backoff, leaseSeconds, handlerTimeoutSeconds, concurrency: 1, drain: true, pollSeconds: 0.05 });
       const next = await this.#inbox.nextRunAt();
       if (next !== undefined) await this.#storage.setAlarm(Math.max(Date.now(), next));
     }

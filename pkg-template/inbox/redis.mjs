@@ -255,7 +255,8 @@ export class RedisInbox {
       delivery,
       context: {},
       renew: async () => Number(await this.#script(RENEW, [entry.id, consumer])) === 1,
-      finish: async ({ state, error, delayMs = 0, refund = false }) => {
+      // `abandon` (a handler that did not settle) needs nothing here: no transaction is open.
+      finish: async ({ state, error, delayMs = 0, refund = false, abandon: _abandon = false }) => {
         if (!STATES.includes(state) || state === "running") throw new TypeError("finish(): unknown state");
         const done = await this.#script(FINISH, [
           entry.id,
@@ -274,8 +275,15 @@ export class RedisInbox {
 
   /** Counts by state and the age of the oldest unfinished delivery, for metrics. */
   async stats() {
-    const stats = {};
-    for (const state of STATES) stats[state] = Number(await this.#command(["ZCARD", `${this.#prefix}s:${state}`]));
+    const count = async (state) => Number(await this.#command(["ZCARD", `${this.#prefix}s:${state}`]));
+    const stats = {
+      pending: await count("pending"),
+      running: await count("running"),
+      done: await count("done"),
+      dead: await count("dead"),
+      unfit: await count("unfit"),
+      oldestPendingSeconds: null,
+    };
     let oldest = Number.POSITIVE_INFINITY;
     for (const state of ["pending", "running"]) {
       const [first] = scored(await this.#command(["ZRANGE", `${this.#prefix}s:${state}`, 0, 0, "WITHSCORES"]));

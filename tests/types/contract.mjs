@@ -31,6 +31,9 @@ const PAIRS = [
   ["stores/redis.d.ts", "stores/redis.mjs"],
   ["stores/postgres.d.ts", "stores/postgres.mjs"],
   ["stores/durable-object.d.ts", "stores/durable-object.mjs"],
+  ["inbox/postgres.d.ts", "inbox/postgres.mjs"],
+  ["inbox/redis.d.ts", "inbox/redis.mjs"],
+  ["inbox/durable-object.d.ts", "inbox/durable-object.mjs"],
 ].map(([types, code]) => [resolve(dir, types), resolve(dir, code)]);
 
 const program = ts.createProgram(
