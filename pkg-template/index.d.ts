@@ -543,7 +543,11 @@ export interface ReceiveResult {
 
 /** What every handler gets besides the event. */
 export interface HandlerContext {
-  /** Aborted when the receiver stops waiting: the lease was lost, a renewal failed, or the handler timeout passed. Pass it to your own calls. */
+  /**
+   * Aborted when the receiver stops waiting: the lease was lost, a renewal failed, or the
+   * handler timeout passed. Reading it checks the lease's clock first, so a handler paused past
+   * its lease finds it aborted. Pass it to your own calls, or check `aborted` before a side effect.
+   */
   readonly signal: AbortSignal;
   /** The event's `eventId`: the same across Zentitle's retries. Send it as the idempotency key of your own downstream calls. */
   readonly idempotencyKey: string;

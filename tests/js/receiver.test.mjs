@@ -300,6 +300,26 @@ describe("leases: a handler that outlived its lease is never answered 200", () =
     assert.equal(runs, 2);
     assert.equal((await other.receive(d)).outcome, "duplicate");
   });
+  test("a handler paused past its lease finds ctx.signal aborted when it wakes, so its side effect does not overlap the other instance's", async () => {
+    const store = new MemoryStore();
+    const effects = [];
+    const slow = new WebhookReceiver({ key, store, leaseSeconds: 0.3, handlerTimeoutSeconds: 0.2, ...silent }).on("customer.created", async (event, ctx) => {
+      const until = Date.now() + 500;
+      while (Date.now() < until) {
+        // CPU-bound past the lease: no timer runs
+      }
+      if (ctx.signal.aborted) return; // the handler's own check, right before its side effect
+      effects.push("slow");
+    });
+    const other = new WebhookReceiver({ key, store, ...silent }).on("customer.created", () => {
+      effects.push("other");
+    });
+    const d = delivery();
+    const a = await slow.receive(d);
+    assert.equal(a.outcome, "lease_lost");
+    assert.equal((await other.receive(d)).outcome, "processed");
+    assert.deepEqual(effects, ["other"]);
+  });
   test("complete() refused by the store (stale token): 503 lease_lost, not 200", async () => {
     const store = new FaultyStore().for("complete", async () => false);
     const r = new WebhookReceiver({ key, store, ...silent }).on("customer.created", () => {});

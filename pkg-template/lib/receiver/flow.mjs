@@ -87,7 +87,13 @@ export async function processEvent(event, mismatch, { store, handlers, reporter,
     return leaseLost(finish, lease.lost, undefined, false);
   }
   const ctx = Object.freeze({
-    signal: lease.signal,
+    // Reading the signal checks the lease's clock first: a handler that was paused past its
+    // lease (a blocked event loop) finds it aborted before its next side effect, even before
+    // any timer has had a chance to run.
+    get signal() {
+      lease.checkClock();
+      return lease.signal;
+    },
     idempotencyKey: eventId,
     eventId,
     eventCode,

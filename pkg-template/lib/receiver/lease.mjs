@@ -53,6 +53,11 @@ export class Lease {
     return this.lost === undefined && this.#expiresAt - monotonicNow() >= ms;
   }
 
+  /** Marks the lease lost (and aborts the signal) when its conservative expiry has passed. */
+  checkClock() {
+    if (this.lost === undefined && monotonicNow() >= this.#expiresAt) this.stop("expired");
+  }
+
   /** Renews now (before the handlers start, when the claim's answer came late); false: lost. */
   async renewNow() {
     await this.#renew();
