@@ -67,7 +67,7 @@ for _, id in ipairs(due) do
 end
 return #due`;
 
-// ARGV: prefix, entry, eventId, consumer, now, ordered ('1' | '0')
+// ARGV: prefix, entry, eventId, consumer, now, ordered ('1' | '0'), leaseMs
 const START = `${LIB}
 local entry, id, consumer, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local key = p..'d:'..id
@@ -82,10 +82,30 @@ local res = redis.call('HGET', key, 'resourceId')
 if ARGV[6] == '1' then
   local head = redis.call('ZRANGE', p..'r:'..res, 0, 0)[1]
   local holder = redis.call('HGET', p..'rl', res)
-  if head ~= id or (holder and holder ~= id) then
+  if holder and holder ~= id then
+    -- The running slot follows the lease: a holder whose entry is no longer pending, or has
+    -- been idle past the lease (its worker died or is paused), does not block its resource.
+    local hentry = redis.call('HGET', p..'d:'..holder, 'entry')
+    local live = false
+    if hentry and hentry ~= '' and redis.call('HGET', p..'d:'..holder, 'state') == 'running' then
+      local hp = redis.call('XPENDING', p..'stream', '${GROUP}', hentry, hentry, 1)
+      live = hp[1] ~= nil and tonumber(hp[1][3]) < tonumber(ARGV[7])
+    end
+    if not live then
+      redis.call('HDEL', p..'rl', res)
+      holder = nil
+    end
+  end
+  if head ~= id or holder then
     redis.call('XACK', p..'stream', '${GROUP}', entry)
     redis.call('XDEL', p..'stream', entry)
-    redis.call('HSET', key, 'state', 'pending', 'parked', '1')
+    redis.call('HSET', key, 'state', 'pending', 'parked', '1', 'lockedBy', '')
+    redis.call('ZREM', p..'s:running', id)
+    redis.call('ZADD', p..'s:pending', redis.call('HGET', key, 'receivedAt'), id)
+    -- An event parked while it held the slot (reclaimed, no longer first) lets it go; with no
+    -- live holder, the first event is woken if it was parked.
+    if holder == id then redis.call('HDEL', p..'rl', res); holder = nil end
+    if not holder then wake(res) end
     return {'parked'}
   end
   redis.call('HSET', p..'rl', res, id)
@@ -247,7 +267,7 @@ export class RedisInbox {
       entry = entryOf(taken?.[1]?.[0]);
       if (entry === undefined) return null;
     }
-    const started = await this.#script(START, [entry.id, entry.eventId, consumer, Date.now(), ordered ? "1" : "0"]);
+    const started = await this.#script(START, [entry.id, entry.eventId, consumer, Date.now(), ordered ? "1" : "0", Math.max(1, Math.floor(leaseMs))]);
     if (started[0] !== "started") return { deferred: true };
     const row = pairs(started[1]);
     const delivery = fromHash(entry.eventId, row);

@@ -171,6 +171,41 @@ for (const library of ["node-redis", "node-redis 5", "node-redis 6", "ioredis", 
       assert.deepEqual(seen, { cust_A: [1, 2, 3, 4, 5], cust_B: [1, 2, 3] });
     });
 
+    test("ordered: a newer event whose worker died does not block an older one that arrives later (the slot follows the lease)", async () => {
+      const inbox = fresh();
+      const base = Date.parse("2026-01-01T00:00:00Z");
+      const newer = delivery({ resourceId: "cust_D", eventDate: new Date(base + 60_000).toISOString() });
+      const older = delivery({ resourceId: "cust_D", eventDate: new Date(base).toISOString() });
+      await inbox.add(record(newer));
+      // A worker claims the newer event and dies (never finishes, never renews).
+      const dying = await inbox.claim({ workerId: "dies", leaseMs: 300, ordered: true });
+      assert.equal(dying.delivery.eventId, newer.event.eventId);
+      await inbox.add(record(older));
+      // A healthy worker reads the older one while the newer one's lease still holds: parked.
+      assert.deepEqual(await inbox.claim({ workerId: "healthy", leaseMs: 300, ordered: true }), { deferred: true });
+      await wait(400);
+      const seen = [];
+      const controller = new AbortController();
+      const running = work({
+        inbox,
+        verify: verifyWith(verifier),
+        logger: quiet,
+        pollSeconds: 0.05,
+        ordered: true,
+        leaseSeconds: 0.3,
+        signal: controller.signal,
+        handle: (event) => seen.push(event.eventId),
+      });
+      try {
+        await until(async () => (await inbox.stats()).done === 2, "both events of the resource done", 6000);
+      } finally {
+        controller.abort();
+        await running;
+      }
+      assert.deepEqual(seen, [older.event.eventId, newer.event.eventId]);
+      assert.equal(await dying.finish({ state: "done" }), false, "the dead worker is fenced out");
+    });
+
     test("stats, list and purge", async () => {
       const inbox = fresh();
       for (let i = 0; i < 3; i++) await inbox.add(record(delivery()));
