@@ -93,6 +93,24 @@ export async function work(options) {
 async function runDelivery(o, claim, stop) {
   const { delivery } = claim;
   const base = { eventId: delivery.eventId, attempt: delivery.attempts, id: delivery.id };
+  if (delivery.attempts > o.maxAttempts) {
+    // Claimed again after maxAttempts: every attempt that would have marked it dead ended with
+    // its worker (killed, crashed, out of memory, or its lease lost). Not run again: dead, and
+    // this claim is not counted as an attempt.
+    const n = delivery.attempts - 1;
+    const previous = delivery.lastError ? ` (the last error recorded: ${String(delivery.lastError).slice(0, 500)})` : "";
+    const message =
+      `its worker stopped (killed, crashed, out of memory, or its lease lost) before recording the outcome of its last attempt, ` +
+      `and its ${n} attempts reached maxAttempts (${o.maxAttempts}): not run again${previous}`;
+    await finish(
+      o,
+      claim,
+      { state: "dead", error: message, refund: true },
+      { ...base, attempt: n, outcome: "dead", code: "handler_failed" },
+      new Error(message),
+    );
+    return;
+  }
   let verified;
   try {
     verified = await o.verify(delivery.body, delivery.signature, { now: toMs(delivery.receivedAt) });

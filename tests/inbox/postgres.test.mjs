@@ -181,6 +181,25 @@ describe("PostgresInbox", () => {
     assert.equal((await inbox.get(dead.id)).attempts, 1);
   });
 
+  test("a delivery whose worker stops during every attempt ends dead at maxAttempts, not claimed forever", async () => {
+    const inbox = await freshInbox();
+    const d = delivery();
+    await inbox.add(record(d));
+    // Three workers in a row die while running it: the connection drops, the transaction with it.
+    for (let i = 0; i < 3; i++) {
+      const taken = await until(() => inbox.claim({ workerId: `dies-${i}`, leaseMs: 100 }), "a claim");
+      assert.equal(taken.delivery.attempts, i + 1);
+      taken.context.client.release(new Error("worker killed"));
+      await wait(150);
+    }
+    let ran = 0;
+    await runUntil({ inbox, maxAttempts: 3, leaseSeconds: 0.1, handle: () => ran++ }, async () => (await inbox.stats()).dead === 1, "dead");
+    const stored = await inbox.get(d.event.eventId);
+    assert.equal(ran, 0, "not run again");
+    assert.equal(stored.attempts, 3);
+    assert.match(stored.lastError, /worker stopped .* maxAttempts \(3\)/);
+  });
+
   test("stored bytes are verified again: a body changed in the database ends dead, its handler never runs", async () => {
     const inbox = await freshInbox();
     const d = delivery();

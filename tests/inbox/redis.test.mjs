@@ -206,6 +206,24 @@ for (const library of ["node-redis", "node-redis 5", "node-redis 6", "ioredis", 
       assert.equal(await dying.finish({ state: "done" }), false, "the dead worker is fenced out");
     });
 
+    test("a delivery whose worker stops during every attempt ends dead at maxAttempts, not claimed forever", async () => {
+      const inbox = fresh();
+      const d = delivery();
+      await inbox.add(record(d));
+      // Three workers in a row die while running it (killed, OOM): no outcome recorded.
+      for (let i = 0; i < 3; i++) {
+        const taken = await until(() => inbox.claim({ workerId: `dies-${i}`, leaseMs: 100 }), "a claim");
+        assert.equal(taken.delivery.attempts, i + 1);
+        await wait(150);
+      }
+      let ran = 0;
+      await runUntil({ inbox, maxAttempts: 3, leaseSeconds: 0.1, handle: () => ran++ }, async () => (await inbox.stats()).dead === 1, "dead");
+      const stored = await inbox.get(d.event.eventId);
+      assert.equal(ran, 0, "not run again");
+      assert.equal(stored.attempts, 3);
+      assert.match(stored.lastError, /worker stopped .* maxAttempts \(3\)/);
+    });
+
     test("stats, list and purge", async () => {
       const inbox = fresh();
       for (let i = 0; i < 3; i++) await inbox.add(record(delivery()));
