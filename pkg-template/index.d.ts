@@ -737,6 +737,8 @@ export interface InboxClaim<Context> {
   /** Added to the handlers' `ctx`. */
   context: Context;
   renew(): Promise<boolean>;
+  /** Optional, called after the handlers returned: an Error when their work cannot be recorded (then a handler failure). */
+  check?(): Promise<Error | undefined>;
   finish(change: { state: Exclude<InboxState, "running">; error?: string; delayMs?: number; refund?: boolean; abandon?: boolean }): Promise<boolean>;
 }
 

@@ -215,6 +215,29 @@ CREATE INDEX IF NOT EXISTS ${name}_state ON ${table} (state, updated_at);
       /** The row lock is the lease while the transaction is open: nothing to renew. */
       renew: async () => open,
       /**
+       * After the handlers returned: an Error when their transaction can no longer commit (a
+       * statement sent through ctx.sql failed and the handler caught it), else undefined.
+       */
+      check: async () => {
+        let failed;
+        if (typeof client.getTransactionStatus === "function" && typeof client.getTransactionStatus() === "string") {
+          failed = client.getTransactionStatus() === "E";
+        } else {
+          try {
+            await client.query("SELECT 1");
+            failed = false;
+          } catch (error) {
+            if (error?.code !== "25P02") throw error;
+            failed = true;
+          }
+        }
+        if (!failed) return undefined;
+        return new Error(
+          "a statement sent through ctx.sql (or ctx.client) failed and the handler returned normally: the transaction is aborted, " +
+            "so nothing the handler wrote can commit. Let the error propagate, or run the statement inside its own SAVEPOINT.",
+        );
+      },
+      /**
        * Ends the claim: "done" commits the handler's writes with the done mark; any other
        * state rolls them back first. `abandon` (a handler that did not settle) closes the
        * connection instead, so that nothing the handler still sends can land afterwards.

@@ -175,6 +175,15 @@ async function runDelivery(o, claim, stop) {
     clearInterval(renewal);
     stop?.removeEventListener("abort", onStop);
   }
+  if ((outcome === "ok" || outcome === "unhandled") && typeof claim.check === "function") {
+    // The handlers returned: can their work still be recorded? (PostgreSQL: a failed ctx.sql
+    // statement that the handler caught leaves the transaction aborted.) If not, a failure.
+    try {
+      outcome = (await claim.check()) ?? outcome;
+    } catch (error) {
+      outcome = error;
+    }
+  }
   if (outcome === "ok") {
     await finish(o, claim, { state: "done" }, { ...base, outcome: "processed" });
     return;

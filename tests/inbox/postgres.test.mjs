@@ -130,6 +130,44 @@ describe("PostgresInbox", () => {
     );
   });
 
+  test("ctx.sql: a failed statement the handler catches is a handler failure (retried, then dead), not a lost inbox", async () => {
+    const inbox = await freshInbox();
+    await pool.query("CREATE TABLE IF NOT EXISTS swallowed (event_id text, attempt int)");
+    const d = delivery();
+    await inbox.add(record(d));
+    const reported = [];
+    await runUntil(
+      {
+        inbox,
+        maxAttempts: 2,
+        backoff: () => 10,
+        leaseSeconds: 1,
+        onError: (_error, info) => reported.push(info),
+        handle: async (event, ctx) => {
+          await ctx.sql("INSERT INTO swallowed VALUES ($1, $2)", [event.eventId, ctx.attempt]);
+          try {
+            await ctx.sql("SELECT 1 / 0");
+          } catch {
+            // swallowed: the transaction is aborted all the same
+          }
+        },
+      },
+      async () => (await inbox.stats()).dead === 1,
+      "dead",
+    );
+    const stored = await inbox.get(d.event.eventId);
+    assert.equal(stored.attempts, 2);
+    assert.match(stored.lastError, /ctx\.sql .*failed.*aborted/);
+    assert.deepEqual(
+      reported.map((info) => [info.outcome, info.code]),
+      [
+        ["retry", "handler_failed"],
+        ["dead", "handler_failed"],
+      ],
+    );
+    assert.equal((await pool.query("SELECT count(*)::int AS n FROM swallowed WHERE event_id = $1", [d.event.eventId])).rows[0].n, 0);
+  });
+
   test("synchronousCommit: false keeps writes and done mark together (and is checked)", async () => {
     assert.throws(() => new PostgresInbox(pool, { synchronousCommit: "no" }), /synchronousCommit/);
     const inbox = new PostgresInbox(pool, { table: `inbox_${++tables}`, synchronousCommit: false });
