@@ -182,7 +182,9 @@ async function openInbox(o, cleanup) {
   if (o.postgres !== undefined) {
     const pg = await load(["pg"], "--postgres needs the pg package: npm install pg");
     const Pool = pg.Pool ?? pg.default?.Pool;
-    const pool = new Pool({ connectionString: o.postgres, max: 8 });
+    // One connection per lane (a claim holds one until it finishes) and one for the rest.
+    const lanes = o.concurrency === undefined ? 1 : wholeNumber(o.concurrency, "--concurrency");
+    const pool = new Pool({ connectionString: o.postgres, max: lanes + 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     pool.on("error", () => {});
     cleanup.push(() => pool.end());
     const { PostgresInbox } = await import("../inbox/postgres.mjs");
@@ -190,23 +192,65 @@ async function openInbox(o, cleanup) {
   }
   if (o.redis !== undefined) {
     const lib = await load(["redis", "ioredis"], "--redis needs the redis (node-redis) or ioredis package: npm install redis");
+    // A server that cannot be reached at first is an error within seconds (not endless
+    // reconnecting); once connected, a lost connection is retried with a growing delay.
     let client;
+    let connected = false;
+    let lastError;
+    const unreachable = () =>
+      new Error(`cannot reach Redis at ${redacted(o.redis)}: ${lastError?.message || lastError?.code || "no answer"}`);
     if (typeof lib.createClient === "function") {
-      client = lib.createClient({ url: o.redis });
-      client.on("error", () => {});
-      await client.connect();
+      client = lib.createClient({
+        url: o.redis,
+        socket: {
+          connectTimeout: CONNECT_TIMEOUT_MS,
+          reconnectStrategy: (retries) => (connected ? Math.min(2000, 50 * 2 ** Math.min(6, retries)) : retries >= 2 ? unreachable() : 200),
+        },
+      });
+      client.on("error", (error) => (lastError = error));
+      client.on("ready", () => (connected = true));
+      try {
+        await client.connect();
+      } catch (error) {
+        await Promise.resolve(client.disconnect?.()).catch(() => {});
+        throw lastError === undefined ? error : unreachable();
+      }
       cleanup.push(() => client.quit());
     } else {
       const IORedis = lib.default ?? lib.Redis ?? lib;
-      client = new IORedis(o.redis, { lazyConnect: true, maxRetriesPerRequest: 2 });
-      client.on("error", () => {});
-      await client.connect();
+      client = new IORedis(o.redis, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 2,
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        retryStrategy: (times) => (connected ? Math.min(2000, 50 * 2 ** Math.min(6, times)) : times > 2 ? null : 200),
+      });
+      client.on("error", (error) => (lastError = error));
+      client.on("ready", () => (connected = true));
+      try {
+        await client.connect();
+      } catch {
+        client.disconnect();
+        throw unreachable();
+      }
       cleanup.push(() => client.quit());
     }
     const { RedisInbox } = await import("../inbox/redis.mjs");
     return new RedisInbox(client, o.prefix === undefined ? {} : { prefix: o.prefix });
   }
   return undefined;
+}
+
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** A URL without its password, for messages. */
+function redacted(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "the given URL";
+  }
 }
 
 /** The first of `names` found from the current directory's project, else beside this package. */

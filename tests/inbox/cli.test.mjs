@@ -179,6 +179,49 @@ describe("zentitle-webhooks inbox", () => {
     assert.match(missing.stderr, /--key KEY \(or ZENTITLE_RSA_MODULUS\) is required/);
   });
 
+  test("work --concurrency 12 on PostgreSQL runs 12 deliveries at once (its pool is sized for the lanes)", async () => {
+    const inbox = new PostgresInbox(pool, { table: "cli_lanes" });
+    await inbox.ensureSchema();
+    await pool.query("CREATE TABLE cli_lanes_seen (event_id text, peak int)");
+    const handlers = join(dir, "lanes.mjs");
+    writeFileSync(
+      handlers,
+      `let running = 0;
+let peak = 0;
+export function register(receiver) {
+  receiver.on("customer.created", async (event, ctx) => {
+    peak = Math.max(peak, ++running);
+    const end = Date.now() + 4000;
+    while (running < 12 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    peak = Math.max(peak, running);
+    await ctx.sql("INSERT INTO cli_lanes_seen VALUES ($1, $2)", [event.eventId, peak]);
+    running--;
+  });
+}
+`,
+    );
+    for (let i = 0; i < 12; i++) await inbox.add(record(delivery()));
+    const worker = run(["work", "--handlers", handlers, "--postgres", pgServer.url, "--table", "cli_lanes", "--concurrency", "12"], {
+      env: { ZENTITLE_RSA_MODULUS: key },
+    });
+    await until(async () => (await inbox.stats()).done === 12, "12 done");
+    worker.child.kill("SIGTERM");
+    assert.equal((await worker).code, 0);
+    assert.equal((await pool.query("SELECT max(peak)::int AS peak FROM cli_lanes_seen")).rows[0].peak, 12);
+  });
+
+  test("an unreachable Redis is a one-line error within seconds, not a silent hang", async () => {
+    const started = Date.now();
+    const cli = run(["inbox", "stats", "--redis", "redis://127.0.0.1:1"]);
+    let timer;
+    const result = await Promise.race([cli, new Promise((resolve) => (timer = setTimeout(() => resolve({ code: "still running after 15 s" }), 15_000)))]);
+    clearTimeout(timer);
+    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*ECONNREFUSED.*\n$/);
+    assert.ok(Date.now() - started < 15_000);
+  });
+
   test("without pg or redis in the project: a clear message, exit status 1", async () => {
     // The package alone, away from this repository's node_modules.
     const alone = join(dir, "alone");
