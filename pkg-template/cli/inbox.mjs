@@ -197,8 +197,7 @@ async function openInbox(o, cleanup) {
     let client;
     let connected = false;
     let lastError;
-    const unreachable = () =>
-      new Error(`cannot reach Redis at ${redacted(o.redis)}: ${lastError?.message || lastError?.code || "no answer"}`);
+    const unreachable = () => new Error(`cannot reach Redis at ${redacted(o.redis)}: ${lastError?.message || lastError?.code || "no answer"}`);
     if (typeof lib.createClient === "function") {
       client = lib.createClient({
         url: o.redis,
