@@ -460,6 +460,21 @@ describe("adapters", () => {
     assert.ok(pulled < 20, `read ${pulled} chunks`);
     assert.equal(reports[0].info.code, "body_too_large");
   });
+  test("fetch: a body stream that fails mid-body is 400 body_unreadable, reported", async () => {
+    const r = new WebhookReceiver({ key, ...silent });
+    const reports = collect(r);
+    let sent = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (sent++ === 0) controller.enqueue(new TextEncoder().encode('{"eventId":'));
+        else controller.error(new Error("connection reset"));
+      },
+    });
+    const response = await r.fetch(new Request("http://localhost/hook", { method: "POST", body: stream, duplex: "half" }));
+    assert.equal(response.status, 400);
+    assert.equal((await response.json()).code, "body_unreadable");
+    assert.equal(reports[0].info.code, "body_unreadable");
+  });
   test("fetch: a body already read is refused with a hint that says so", async () => {
     const r = new WebhookReceiver({ key, ...silent });
     const reports = collect(r);

@@ -3,6 +3,8 @@
 // they arrive and stopping at the limit, so that a body without a Content-Length (chunked) costs
 // no more memory than the limit. Refusals made here (405, 413) go through the receiver's one
 // reporting path, as the flow's do.
+import { readWithin } from "../bounded-body.mjs";
+import { isOurs } from "../errors.mjs";
 import { guard } from "../read.mjs";
 
 /**
@@ -36,49 +38,12 @@ export async function handleFetch(request, { receive, refuse, maxBodyBytes }) {
   }
   let body;
   try {
-    body = await readBounded(stream, maxBodyBytes);
+    body = await readWithin(stream, maxBodyBytes, declared);
   } catch (error) {
-    if (error === TOO_LARGE) return respond(await refuse("body_too_large"));
-    body = null;
+    // Over the limit (the stream is cancelled there), or a stream that failed mid-body.
+    return respond(await refuse(isOurs(error) && error.code === "body_too_large" ? "body_too_large" : "body_unreadable"));
   }
   return respond(await receive({ body, headers }));
-}
-
-const TOO_LARGE = Symbol("too large");
-
-/** The stream's bytes, at most `limit` of them (beyond: the stream is cancelled and TOO_LARGE thrown). */
-async function readBounded(stream, limit) {
-  if (stream === null || stream === undefined) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!(value instanceof Uint8Array)) throw new TypeError("The request body stream gave something other than bytes.");
-      size += value.byteLength;
-      if (size > limit) {
-        reader.cancel().catch(() => {});
-        throw TOO_LARGE;
-      }
-      chunks.push(value);
-    }
-  } finally {
-    try {
-      reader.releaseLock();
-    } catch {
-      // released by cancel()
-    }
-  }
-  if (chunks.length === 1) return chunks[0];
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
 }
 
 /** The answer body: `{ ok: true, outcome }` or `{ ok: false, code, outcome }`. */
