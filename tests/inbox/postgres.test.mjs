@@ -141,7 +141,7 @@ describe("PostgresInbox", () => {
         inbox,
         maxAttempts: 2,
         backoff: () => 10,
-        leaseSeconds: 1,
+        leaseSeconds: 10, // not what is tested: a lease running out on a slow machine must not end the attempt
         onError: (_error, info) => reported.push(info),
         handle: async (event, ctx) => {
           await ctx.sql("INSERT INTO swallowed VALUES ($1, $2)", [event.eventId, ctx.attempt]);
